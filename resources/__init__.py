@@ -1,0 +1,1 @@
+"""Data shipped with kb-browser: the bundled knowledge base, its source text, icons, styles."""
