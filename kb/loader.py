@@ -17,7 +17,8 @@ def article_files(root: Path) -> list[Path]:
     if not root.is_dir():
         return []
     return sorted(
-        p for p in root.rglob("*.md")
+        p
+        for p in root.rglob("*.md")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
 
@@ -61,13 +62,17 @@ def load_kb(root: Path) -> KnowledgeBase:
             continue
         if article.id in seen_articles:
             errors.append(
-                LoadError(path, 2, f"duplicate article id {article.id!r} (also in {seen_articles[article.id]})")
+                LoadError(
+                    path, 2, f"duplicate article id {article.id!r} (also in {seen_articles[article.id]})"
+                )
             )
             continue
         clash = next((r for r in article.rules if r.id in seen_rules), None)
         if clash:
             errors.append(
-                LoadError(path, clash.line_no, f"duplicate rule id {clash.id!r} (also in {seen_rules[clash.id]})")
+                LoadError(
+                    path, clash.line_no, f"duplicate rule id {clash.id!r} (also in {seen_rules[clash.id]})"
+                )
             )
             continue
         seen_articles[article.id] = path

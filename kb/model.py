@@ -107,8 +107,10 @@ class Article:
     def line_label(self, section: Section) -> str:
         """Badge text for the line: "СВ · 1 шаг" where the section names its steps."""
         steps = section.steps
-        return f"{self.line} · {steps} шаг" if steps == 1 else (
-            f"{self.line} · {steps} шага" if steps else self.line
+        return (
+            f"{self.line} · {steps} шаг"
+            if steps == 1
+            else (f"{self.line} · {steps} шага" if steps else self.line)
         )
 
 

@@ -1,0 +1,200 @@
+"""The ``kb-browser`` command: the window without arguments, sub-commands for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kb-browser",
+        description="Офлайн-браузер базы знаний. Без команды открывает окно.",
+    )
+    parser.add_argument("--kb", type=Path, help="папка базы знаний (по умолчанию встроенная)")
+    parser.add_argument("--index", type=Path, help="папка поискового индекса (по умолчанию кэш)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="подробный журнал")
+    sub = parser.add_subparsers(dest="command", metavar="КОМАНДА")
+
+    p = sub.add_parser("import", help="импортировать процедуру (.txt или .html) в базу знаний")
+    p.add_argument("source", type=Path, help="файл процедуры")
+    p.add_argument("--dry-run", action="store_true", help="показать, что будет записано, не записывая")
+    p.add_argument("--force", action="store_true", help="перезаписать изменённые статьи")
+
+    p = sub.add_parser("list", help="статьи, разделы и правила")
+    p.add_argument("--json", action="store_true", help="вывод в JSON")
+
+    p = sub.add_parser("show", help="одно правило: статья, раздел, линия, фраза")
+    p.add_argument("id", help="id правила, например ss/finance/3")
+
+    p = sub.add_parser("search", help="поиск правил")
+    p.add_argument("query", nargs="*", help="запрос")
+    p.add_argument("--limit", type=int, default=10, help="сколько результатов (по умолчанию 10)")
+    p.add_argument("--json", action="store_true", help="вывод в JSON")
+
+    p = sub.add_parser("index", help="построить или обновить поисковый индекс")
+    p.add_argument("--rebuild", action="store_true", help="перестроить с нуля")
+
+    for name in ("import", "list", "show", "search", "index"):  # --kb/--index also after the verb
+        sp = sub.choices[name]
+        sp.add_argument("--kb", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        sp.add_argument("--index", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command == "search":  # a query word that looks like an option ("-x", "--")
+        args.query = [*args.query, *extra]
+    elif extra:
+        parser.error(f"неизвестные аргументы: {' '.join(extra)}")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.command is None:
+        from desktop_app.app import run_gui
+
+        return run_gui(args.kb, args.index)
+    handler: Callable[[argparse.Namespace], int] = COMMANDS[args.command]
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _kb_dir(args: argparse.Namespace) -> Path:
+    from kb.paths import bundled_kb_dir
+
+    return args.kb if args.kb else bundled_kb_dir()
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text.rstrip("\n") + "\n")
+
+
+def _print_json(data: object) -> None:
+    _print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _report_load_errors(errors: Sequence[object]) -> None:
+    for error in errors:
+        sys.stderr.write(f"ошибка: {error}\n")
+
+
+def _load(args: argparse.Namespace):
+    from kb.loader import load_kb
+
+    kb = load_kb(_kb_dir(args))
+    _report_load_errors(kb.errors)
+    return kb
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from kb.report import format_list, kb_to_json
+
+    kb = _load(args)
+    _print_json(kb_to_json(kb)) if args.json else _print(format_list(kb))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from kb.report import format_rule
+
+    text = format_rule(_load(args), args.id)
+    if text is None:
+        sys.stderr.write(f"правило не найдено: {args.id} (список: kb-browser list)\n")
+        return 1
+    _print(text)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from kb.importer import ProcedureImportError, plan_import, write_import
+    from kb.report import format_import_report
+
+    try:
+        plan = plan_import(args.source)
+    except (OSError, ProcedureImportError) as exc:
+        sys.stderr.write(f"ошибка импорта {args.source}: {exc}\n")
+        return 2
+    for warning in plan.warnings:
+        sys.stderr.write(f"предупреждение: {warning}\n")
+    report = write_import(plan, _kb_dir(args), dry_run=args.dry_run, force=args.force)
+    _print(format_import_report(report, dry_run=args.dry_run))
+    return 1 if report.conflicts and not args.force else 0
+
+
+class _Progress:
+    """A one-line progress bar on stderr, redrawn in place when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.tty = sys.stderr.isatty()
+        self.last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        if percent == self.last or (not self.tty and percent not in (0, 100) and percent % 10):
+            return
+        self.last = percent
+        bar = "#" * (percent // 5) + "." * (20 - percent // 5)
+        end = "\r" if self.tty and done < total else "\n"
+        sys.stderr.write(f"{self.label}: [{bar}] {percent:3d}% ({done}/{total}){end}")
+        sys.stderr.flush()
+
+
+def _open_index(args: argparse.Namespace, progress: Callable[[int, int], None] | None = None):
+    from index import KnowledgeIndex
+
+    ix = KnowledgeIndex.open(_kb_dir(args), args.index, progress=progress)
+    _report_load_errors(ix.kb.errors)
+    if ix.rebuilt_reason:
+        sys.stderr.write(f"индекс перестроен: {ix.rebuilt_reason}\n")
+    return ix
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from index import format_hits, search_json
+
+    query = " ".join(args.query)
+    ix = _open_index(args, _Progress("Индексация"))
+    try:
+        result = ix.search(query, limit=max(1, args.limit))
+    finally:
+        ix.close()
+    _print_json(search_json(result)) if args.json else _print(format_hits(result))
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    progress = _Progress("Индексация")
+    ix = _open_index(args, progress)
+    try:
+        if args.rebuild:
+            ix.rebuild(progress=progress)
+        n_rules = len(ix.kb.rules)
+        _print(f"Индекс готов: {len(ix.kb.articles)} статей, {n_rules} правил ({ix.index_dir})")
+    finally:
+        ix.close()
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "import": cmd_import,
+    "list": cmd_list,
+    "show": cmd_show,
+    "search": cmd_search,
+    "index": cmd_index,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

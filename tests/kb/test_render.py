@@ -1,0 +1,84 @@
+"""The article view's HTML: anchors, numbers kept, safe links, glossary and match marks."""
+
+from __future__ import annotations
+
+import re
+
+from kb.article_md import parse_article
+from kb.model import Glossary, GlossaryEntry
+from kb.render import render_article
+
+ARTICLE = """---
+id: ss
+title: Перевод на линию старших специалистов
+line: СС
+---
+
+# Перевод на линию старших специалистов
+
+> [!phrase] Для перевода используйте фразу
+> Я соединю Вас со специалистом
+
+## Технические вопросы {#technical}
+
+3. Неверная тарификация:
+   - тарификация в роуминге
+   - скидка не учтена
+13. Консультация: http://10.0.49.28:8081 и [см. п.3](#ss/technical/3).
+15. Текст <script>alert(1)</script> и [ссылка](javascript:alert(1)) и [файл](file:///etc/passwd), ЛС.
+"""
+
+
+def render(**kwargs) -> str:
+    return render_article(parse_article(ARTICLE), **kwargs)
+
+
+def test_every_rule_and_section_has_an_anchor_with_its_id():
+    html = render()
+    for name in ("ss", "ss/technical", "ss/technical/3", "ss/technical/13", "ss/technical/15"):
+        assert f'<a name="{name}"></a>' in html
+
+
+def test_rule_numbers_are_the_procedures_own_not_renumbered():
+    numbers = re.findall(r'<span class="num">(\d+)\.</span>', render())
+    assert numbers == ["3", "13", "15"]
+
+
+def test_sub_points_become_a_nested_list():
+    html = render()
+    assert re.search(r"<ul>\s*<li>тарификация в роуминге</li>\s*<li>скидка не учтена</li>\s*</ul>", html)
+
+
+def test_raw_html_is_shown_as_text_and_unsafe_links_lose_their_target():
+    html = render()
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "javascript:" not in html
+    assert "file:" not in html
+
+
+def test_bare_urls_become_links_and_cross_references_keep_the_rule_anchor():
+    html = render()
+    assert '<a href="http://10.0.49.28:8081">http://10.0.49.28:8081</a>' in html
+    assert '<a href="#ss/technical/3">см. п.3</a>' in html
+
+
+def test_phrase_block_is_shown_with_its_label():
+    html = render()
+    assert "Для перевода используйте фразу" in html
+    assert "«Я соединю Вас со специалистом»" in html
+
+
+def test_glossary_terms_carry_their_expansion_as_a_tooltip():
+    glossary = Glossary((GlossaryEntry("ЛС", "лицевой счёт"),))
+    assert '<span class="abbr" title="лицевой счёт">ЛС</span>' in render(glossary=glossary)
+
+
+def test_selected_rule_is_shaded_and_matches_are_marked():
+    html = render(
+        selected_rule="ss/technical/13",
+        highlight=lambda text: [(m.start(), m.end()) for m in re.finditer("роуминг", text)],
+    )
+    selected = re.findall(r'<table[^>]*bgcolor="#fff4c2"[^>]*><tr><td><p><a name="([^"]+)"', html)
+    assert selected == ["ss/technical/13"]
+    assert '<span style="background-color:#ffd54f">роуминг</span>е' in html
