@@ -182,7 +182,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         if args.rebuild:
             ix.rebuild(progress=progress)
         n_rules = len(ix.kb.rules)
-        _print(f"Индекс готов: {len(ix.kb.articles)} статей, {n_rules} правил ({ix.index_dir})")
+        _print(f"Индекс готов: статей — {len(ix.kb.articles)}, правил — {n_rules} ({ix.index_dir})")
     finally:
         ix.close()
     return 0
