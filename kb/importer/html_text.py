@@ -1,0 +1,68 @@
+"""Step 2: an HTML page to plain text with its paragraph and line breaks (stdlib html.parser)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+_SKIP = frozenset({"script", "style", "nav", "noscript", "template", "svg", "iframe", "object", "button"})
+_BLOCKS = frozenset(
+    {
+        "p", "div", "section", "article", "main", "header", "footer", "aside", "title", "h1", "h2",
+        "h3", "h4", "h5", "h6", "ul", "ol", "li", "table", "tr", "blockquote", "pre", "dl", "dt",
+        "dd", "form", "figure", "figcaption", "hr", "address", "body", "html", "head",
+    }
+)  # fmt: skip
+_CELLS = frozenset({"td", "th"})
+_HTML_RE = re.compile(r"<(?:!doctype\s+html|html|head|body|p|div|br|h[1-6]|li|table)\b[^>]*>", re.IGNORECASE)
+
+
+def looks_like_html(text: str) -> bool:
+    """True for a page of HTML markup rather than text (a lone ``<имя>`` is not markup)."""
+    return len(_HTML_RE.findall(text[:20000])) >= 2
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip_depth = 0
+        self.pre_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self.skip_depth += 1
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in _BLOCKS:
+            self.parts.append("\n\n")
+        elif tag in _CELLS:
+            self.parts.append(" ")
+        self.pre_depth += tag == "pre"
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag in _BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self.skip_depth = max(0, self.skip_depth - 1)
+        elif tag in _BLOCKS:
+            self.parts.append("\n\n")
+        self.pre_depth -= tag == "pre" and self.pre_depth > 0
+
+    def handle_data(self, data: str) -> None:
+        if self.skip_depth:
+            return
+        self.parts.append(data if self.pre_depth else re.sub(r"[ \t\r\n\f]+", " ", data))
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of a page; block elements become paragraphs, ``<br>`` a line break."""
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    lines = [line.strip() for line in "".join(parser.parts).split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"

@@ -1,0 +1,105 @@
+"""Step 6: numbered rules out of running text, their sub-points and footnotes, as Markdown."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kb.text import md_escape
+
+MAX_GAP = 3  # a rule number may skip up to two numbers (the procedure has no technical п.14)
+_MARKER_RE = re.compile(r"(?:(?<=\s)|^)(?P<num>\d{1,3})\)(?P<dot>\.)?(?=\s|$)")
+_REFERENCE_BEFORE_RE = re.compile(r"(?:\b(?:п|пп|пункт\w*|см|стр|ст|гл|рис|табл)\.?|№)\s*$", re.IGNORECASE)
+_FOOTNOTE_RE = re.compile(r"(?<=[.!?)])\s+(?=\*\s?[^\s*])")
+_SUBPOINTS_START_RE = re.compile(r":\s*-(?P<space>\s*)(?=\S)")
+_CROSS_REF_RE = re.compile(r"(?P<ref>см\.\s?п\.\s?(?P<num>\d{1,3}))(?![\d\]])")
+
+
+@dataclass(frozen=True)
+class Marker:
+    pos: int
+    end: int
+    number: int
+    dotted: bool
+
+
+def markers(text: str) -> list[Marker]:
+    """Every "N)" / "N)." that could start a rule (not "п.7)", not "(3х карт)")."""
+    found = []
+    for m in _MARKER_RE.finditer(text):
+        if _REFERENCE_BEFORE_RE.search(text[: m.start()]):
+            continue
+        found.append(Marker(m.start(), m.end(), int(m["num"]), bool(m["dot"])))
+    return found
+
+
+def best_sequence(candidates: list[Marker]) -> list[Marker]:
+    """The longest chain of markers whose numbers rise by 1..MAX_GAP, one marker style, from 0 or 1."""
+    best: list[list[Marker]] = []
+    for k, marker in enumerate(candidates):
+        chains = [
+            best[j] + [marker]
+            for j in range(k)
+            if best[j]
+            and best[j][-1].dotted == marker.dotted
+            and 0 < marker.number - best[j][-1].number <= MAX_GAP
+        ]
+        start = [marker] if marker.number <= 1 or marker.pos == 0 else []
+        best.append(max([*chains, start], key=_chain_key))
+    return max(best, key=_chain_key, default=[])
+
+
+def _chain_key(chain: list[Marker]) -> tuple[int, int]:
+    skipped = chain[-1].number - chain[0].number + 1 - len(chain) if chain else 0
+    return len(chain), -skipped
+
+
+def split_enumeration(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """ "Lead 1) a 2) b" -> ("Lead", [(1, "a"), (2, "b")]), keeping the procedure's own numbers."""
+    chain = best_sequence(markers(text))
+    if not chain:
+        return text.strip(), []
+    lead = text[: chain[0].pos].strip()
+    ends = [m.pos for m in chain[1:]] + [len(text)]
+    return lead, [(m.number, text[m.end : end].strip()) for m, end in zip(chain, ends, strict=True)]
+
+
+def split_footnotes(text: str) -> list[str]:
+    """ "… характер. *т.е. если …" -> ["… характер.", "*т.е. если …"]."""
+    return [part.strip() for part in _FOOTNOTE_RE.split(text) if part.strip()]
+
+
+def split_subpoints(text: str) -> tuple[str, list[str]]:
+    """ "Неверная тарификация: -a -b" -> ("Неверная тарификация:", ["a", "b"]).
+
+    Sub-points start after a colon; the next ones use the same dash style as the first
+    ("-x" or "- x"), so hyphens inside words ("P-to-P", "sim-карты") never split.
+    """
+    m = _SUBPOINTS_START_RE.search(text)
+    if not m:
+        return text, []
+    separator = r"\s+-\s+(?=\S)" if m["space"] else r"\s+-(?=[^\s-])"
+    items = [item.strip() for item in re.split(separator, text[m.end() :])]
+    return text[: m.start() + 1].strip(), [item for item in items if item]
+
+
+def rule_markdown(body: str) -> str:
+    """A rule body as Markdown: paragraphs, footnotes as continuation paragraphs, sub-points as a list."""
+    out: list[str] = []
+    for paragraph in (p for line in body.split("\n") for p in split_footnotes(line)):
+        lead, subpoints = split_subpoints(paragraph)
+        if out:
+            out.append("")
+        out.append(md_escape(lead))
+        out += [f"- {md_escape(item)}" for item in subpoints]
+    return "\n".join(out)
+
+
+def link_cross_refs(markdown: str, anchor_prefix: str, numbers: set[int]) -> str:
+    """ "см. п.7" -> "[см. п.7](#ss/finance/7)" where rule 7 exists in the same section."""
+
+    def link(m: re.Match[str]) -> str:
+        number = int(m["num"])
+        return f"[{m['ref']}](#{anchor_prefix}/{number})" if number in numbers else m[0]
+
+    return _CROSS_REF_RE.sub(link, markdown)
