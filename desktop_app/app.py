@@ -1,0 +1,81 @@
+"""Entry point of the desktop app: ``run_gui`` builds the application and the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from desktop_app.errors import CrashReporter
+from desktop_app.main_window import MainWindow
+from desktop_app.settings import APP_NAME, AppPaths, AppSettings
+
+log = logging.getLogger(__name__)
+
+
+def app_icon() -> QIcon:
+    from importlib.resources import files
+
+    icons = Path(str(files("resources").joinpath("icons")))
+    icon = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        png = icons / f"kb-browser-{size}.png"
+        if png.is_file():
+            icon.addFile(str(png))
+    return icon
+
+
+def style_sheet() -> str:
+    from importlib.resources import files
+
+    qss = Path(str(files("resources").joinpath("styles", "app.qss")))
+    return qss.read_text(encoding="utf-8") if qss.is_file() else ""
+
+
+def ensure_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName("База знаний")
+    app.setWindowIcon(app_icon())
+    app.setStyleSheet(style_sheet())
+    return app  # type: ignore[return-value]
+
+
+def resolve_kb_dir(kb_dir: Path | None, settings: AppSettings) -> Path:
+    """The KB folder: the argument, else the remembered one (if it still exists), else the bundled KB."""
+    if kb_dir is not None:
+        return Path(kb_dir)
+    remembered = settings.kb_dir()
+    if remembered is not None and remembered.is_dir():
+        return remembered
+    from kb.paths import bundled_kb_dir
+
+    return bundled_kb_dir()
+
+
+def create_window(
+    kb_dir: Path | None, index_dir: Path | None, paths: AppPaths
+) -> tuple[MainWindow, CrashReporter]:
+    """The main window on the configured KB, with the crash reporter installed (tests use this)."""
+    ensure_app()
+    settings = AppSettings(paths.settings_file)
+    window = MainWindow(resolve_kb_dir(kb_dir, settings), index_dir, settings)
+    reporter = CrashReporter(paths.log_dir, parent=lambda: window)
+    reporter.install()
+    return window, reporter
+
+
+def run_gui(kb_dir: Path | None = None, index_dir: Path | None = None, paths: AppPaths | None = None) -> int:
+    """Open the main window and run the event loop; returns the exit code."""
+    app = ensure_app(sys.argv[:1])
+    window, reporter = create_window(kb_dir, index_dir, paths or AppPaths.default())
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        reporter.uninstall()

@@ -1,0 +1,108 @@
+"""The article view: rendered article, scrolled to a rule, safe links, glossary tooltips, zoom."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from desktop_app.glossary_text import GlossaryTooltips
+from kb.model import Article, Glossary
+
+log = logging.getLogger(__name__)
+
+EXTERNAL_SCHEMES = ("http", "https")
+EMPTY_HTML = (
+    '<div style="color:#6b7280; margin:24px">'
+    "<p style='font-size:large'>Начните вводить вопрос клиента в поле поиска.</p>"
+    "<p>↓/↑ — выбор результата, Enter — открыть правило, Ctrl+Shift+C — копировать фразу,"
+    " Esc — очистить поиск.</p></div>"
+)
+
+
+def classify_link(url: QUrl) -> tuple[str, str]:
+    """("anchor", id) for in-app links, ("external", url) for http(s), ("refused", url) otherwise."""
+    scheme = url.scheme().lower()
+    if not scheme and not url.path() and url.fragment():
+        return "anchor", url.fragment()
+    if scheme in EXTERNAL_SCHEMES and url.host():
+        return "external", url.toString()
+    return "refused", url.toString()
+
+
+class ArticleView(QTextBrowser):
+    """Shows one article at a time; emits ``anchor_requested`` for in-app links."""
+
+    anchor_requested = Signal(str)
+    link_refused = Signal(str)
+    external_opened = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setObjectName("articleView")
+        self.document().setDocumentMargin(14)
+        self._base_pt = self.font().pointSizeF() if self.font().pointSizeF() > 0 else 10.0
+        self._zoom = 0
+        self._shown: tuple | None = None
+        self._tooltips = GlossaryTooltips(self)
+        self.anchorClicked.connect(self._on_anchor_clicked)
+        self.setHtml(EMPTY_HTML)
+
+    # ------------------------------------------------------------------ content
+    def show_article(
+        self,
+        article: Article,
+        glossary: Glossary | None,
+        selected_rule: str | None,
+        anchor: str | None,
+        highlight: Callable[[str], list[tuple[int, int]]] | None,
+        highlight_key: tuple = (),
+    ) -> None:
+        """Render ``article`` (skipped when nothing changed) and scroll to ``anchor``."""
+        key = (id(article), id(glossary), selected_rule, highlight_key)
+        if key != self._shown:
+            from kb.render import ARTICLE_CSS, render_article
+
+            self.document().setDefaultStyleSheet(ARTICLE_CSS)
+            self.setHtml(render_article(article, glossary, selected_rule=selected_rule, highlight=highlight))
+            self._shown = key
+        self.scroll_to(anchor)
+
+    def clear_article(self) -> None:
+        self._shown = None
+        self.setHtml(EMPTY_HTML)
+
+    def scroll_to(self, anchor: str | None) -> None:
+        if anchor:
+            self.scrollToAnchor(anchor)
+            QTimer.singleShot(0, lambda: self.scrollToAnchor(anchor))  # again once laid out
+        else:
+            self.verticalScrollBar().setValue(0)
+
+    # ------------------------------------------------------------------ zoom
+    def set_zoom(self, steps: int) -> None:
+        self._zoom = steps
+        font = QFont(self.font())
+        font.setPointSizeF(max(6.0, self._base_pt + steps))
+        self.setFont(font)
+        self.document().setDefaultFont(font)
+
+    def zoom(self) -> int:
+        return self._zoom
+
+    # ------------------------------------------------------------------ links
+    def _on_anchor_clicked(self, url: QUrl) -> None:
+        kind, target = classify_link(url)
+        if kind == "anchor":
+            self.anchor_requested.emit(target)
+        elif kind == "external":
+            QDesktopServices.openUrl(QUrl(target))
+            self.external_opened.emit(target)
+        else:
+            log.info("refused link %s", target)
+            self.link_refused.emit(target)

@@ -1,0 +1,98 @@
+"""Paints one hit: a coloured line badge, "Section · п.N", and the snippet with matches marked."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt
+from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QFontMetrics, QPainter, QPalette, QTextDocument
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from desktop_app.badges import badge_colour
+from desktop_app.hit_model import HIT_ROLE, hit_heading
+
+PAD = 8
+SNIPPET_LINES = 3
+MATCH_CSS = "b { background-color: #ffe066; color: #1a1a1a; font-weight: 600; }"
+
+
+class HitDelegate(QStyledItemDelegate):
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        hit = index.data(HIT_ROLE)
+        if hit is None:
+            return super().paint(painter, option, index)
+        painter.save()
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        self._paint_background(painter, option, selected)
+        rect = option.rect.adjusted(PAD, PAD, -PAD, -PAD)
+        badge_w = self._paint_badge(painter, option.font, rect.topLeft(), hit.line_label)
+        heading_font = QFont(option.font)
+        heading_font.setBold(True)
+        painter.setFont(heading_font)
+        text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.setPen(option.palette.color(text_role))
+        fm = QFontMetrics(heading_font)
+        head_rect = rect.adjusted(badge_w + PAD, 0, 0, 0)
+        head_rect.setHeight(self._badge_height(option.font))
+        heading = fm.elidedText(hit_heading(hit), Qt.TextElideMode.ElideRight, head_rect.width())
+        painter.drawText(head_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, heading)
+        doc = self._snippet_doc(hit.snippet, option, rect.width(), selected)
+        top = rect.top() + self._badge_height(option.font) + 4
+        painter.translate(rect.left(), top)
+        clip = QRectF(0, 0, rect.width(), min(doc.size().height(), self._snippet_max(option.font)))
+        painter.setClipRect(clip)
+        ctx = QAbstractTextDocumentLayout.PaintContext()
+        ctx.palette.setColor(QPalette.ColorRole.Text, option.palette.color(text_role))
+        ctx.clip = clip
+        doc.documentLayout().draw(painter, ctx)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        hit = index.data(HIT_ROLE)
+        if hit is None:
+            return super().sizeHint(option, index)
+        width = max(200, (option.rect.width() or 360) - 2 * PAD)
+        doc = self._snippet_doc(hit.snippet, option, width, False)
+        snippet_h = min(doc.size().height(), self._snippet_max(option.font))
+        return QSize(width, int(self._badge_height(option.font) + 4 + snippet_h + 2 * PAD))
+
+    # ------------------------------------------------------------------ parts
+    @staticmethod
+    def _paint_background(painter: QPainter, option: QStyleOptionViewItem, selected: bool) -> None:
+        if selected:
+            painter.fillRect(option.rect, option.palette.highlight())
+        painter.setPen(option.palette.color(QPalette.ColorRole.Mid))
+        painter.drawLine(option.rect.bottomLeft(), option.rect.bottomRight())
+
+    def _paint_badge(self, painter: QPainter, font: QFont, at, label: str) -> int:
+        small = QFont(font)
+        small.setBold(True)
+        small.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        fm = QFontMetrics(small)
+        w, h = fm.horizontalAdvance(label) + 12, self._badge_height(font)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(badge_colour(label))
+        painter.drawRoundedRect(QRectF(at.x(), at.y(), w, h), 4, 4)
+        painter.setPen(Qt.GlobalColor.white)
+        painter.setFont(small)
+        painter.drawText(QRectF(at.x(), at.y(), w, h), Qt.AlignmentFlag.AlignCenter, label)
+        return w
+
+    @staticmethod
+    def _badge_height(font: QFont) -> int:
+        return QFontMetrics(font).height() + 4
+
+    @staticmethod
+    def _snippet_max(font: QFont) -> float:
+        return QFontMetrics(font).lineSpacing() * SNIPPET_LINES + 4
+
+    @staticmethod
+    def _snippet_doc(
+        snippet: str, option: QStyleOptionViewItem, width: float, selected: bool
+    ) -> QTextDocument:
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(option.font)
+        doc.setDefaultStyleSheet(MATCH_CSS)
+        doc.setHtml(snippet)
+        doc.setTextWidth(width)
+        return doc

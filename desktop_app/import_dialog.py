@@ -1,0 +1,156 @@
+"""File → «Импорт процедуры…»: preview what an import writes; overwrite only when confirmed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+FILE_FILTER = "Процедуры (*.txt *.html *.htm);;Все файлы (*)"
+STATUS_NEW, STATUS_SAME, STATUS_CONFLICT = "новая", "без изменений", "КОНФЛИКТ: файл изменён"
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What ``plan_import`` found and what a dry run of ``write_import`` would do."""
+
+    source: Path
+    plan: Any  # kb.importer.ImportPlan
+    dry_run: Any  # kb.importer.ImportReport
+
+
+def item_key(item: Any) -> str:
+    """An article id from whatever a report lists: an article, a path or an id."""
+    if hasattr(item, "id"):
+        return str(item.id)
+    if isinstance(item, Path):
+        return item.stem
+    return Path(str(item)).stem
+
+
+def prepare_import(source: Path, kb_dir: Path) -> ImportPreview:
+    """Plan the import and dry-run it (background work: plain values only)."""
+    from kb.importer import plan_import, write_import
+
+    plan = plan_import(source)
+    return ImportPreview(source, plan, write_import(plan, kb_dir, dry_run=True))
+
+
+def kb_writable(kb_dir: Path) -> bool:
+    return kb_dir.is_dir() and os.access(kb_dir, os.W_OK)
+
+
+def _status(article_id: str, dry_run: Any) -> str:
+    if article_id in {item_key(i) for i in getattr(dry_run, "conflicts", ())}:
+        return STATUS_CONFLICT
+    if article_id in {item_key(i) for i in getattr(dry_run, "unchanged", ())}:
+        return STATUS_SAME
+    return STATUS_NEW
+
+
+class ImportPreviewDialog(QDialog):
+    """Lists articles and rule counts; conflicting files need the confirmation checkbox."""
+
+    def __init__(
+        self,
+        preview: ImportPreview,
+        kb_dir: Path,
+        writer: Callable[..., Any] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Импорт процедуры — предпросмотр")
+        self.resize(760, 440)
+        self.preview, self.kb_dir = preview, kb_dir
+        self._writer = writer
+        self.report: Any = None
+        self.conflicts = [item_key(i) for i in getattr(preview.dry_run, "conflicts", ())]
+        self.table = self._make_table()
+        self.overwrite = QCheckBox(
+            f"Перезаписать изменённые статьи ({len(self.conflicts)}): правки в этих файлах будут потеряны"
+        )
+        self.overwrite.setVisible(bool(self.conflicts))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button = self.buttons.addButton("Импортировать", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self._do_import)
+        self.buttons.rejected.connect(self.reject)
+        self._build_layout()
+
+    def _build_layout(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel(f"Файл: <b>{self.preview.source.name}</b> → папка базы знаний: {self.kb_dir}")
+        )
+        layout.addWidget(self.table, 1)
+        warnings = list(getattr(self.preview.plan, "warnings", ()))
+        if warnings:
+            note = QLabel("Предупреждения:\n" + "\n".join(f"• {w}" for w in warnings))
+            note.setWordWrap(True)
+            layout.addWidget(note)
+        if self.conflicts:
+            note = QLabel(
+                "Статьи с пометкой «КОНФЛИКТ» уже есть в базе и отличаются от импортируемых. "
+                "Без подтверждения они не будут перезаписаны."
+            )
+            note.setWordWrap(True)
+            note.setStyleSheet("color: #9a3412;")
+            layout.addWidget(note)
+        layout.addWidget(self.overwrite)
+        if not kb_writable(self.kb_dir):
+            ro = QLabel("Папка базы знаний доступна только для чтения: импорт невозможен.")
+            ro.setStyleSheet("color: #b91c1c; font-weight: bold;")
+            layout.addWidget(ro)
+            self.import_button.setEnabled(False)
+        layout.addWidget(self.buttons)
+
+    def _make_table(self) -> QTableWidget:
+        articles = list(getattr(self.preview.plan, "articles", ()))
+        table = QTableWidget(len(articles), 5, self)
+        table.setHorizontalHeaderLabels(["Статья", "Заголовок", "Линия", "Правил", "Состояние"])
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.verticalHeader().hide()
+        for row, article in enumerate(articles):
+            values = [article.id, article.title, article.line, str(len(article.rules))]
+            values.append(_status(article.id, self.preview.dry_run))
+            for col, value in enumerate(values):
+                table.setItem(row, col, QTableWidgetItem(value))
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for col in (0, 2, 3, 4):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        return table
+
+    def _do_import(self) -> None:
+        writer = self._writer
+        if writer is None:
+            from kb.importer import write_import as writer
+        force = bool(self.conflicts) and self.overwrite.isChecked()
+        self.report = writer(self.preview.plan, self.kb_dir, force=force)
+        self.accept()
+
+
+def summarize(report: Any) -> str:
+    """«Создано: 2, без изменений: 1, перезаписано: 0, пропущено из-за конфликта: 1»."""
+    parts = [
+        ("Создано", "created"),
+        ("без изменений", "unchanged"),
+        ("перезаписано", "overwritten"),
+        ("не тронуто (конфликт)", "conflicts"),
+    ]
+    return ", ".join(f"{label}: {len(getattr(report, attr, ()) or ())}" for label, attr in parts)

@@ -1,0 +1,140 @@
+"""The app's handle on the search index: open, search, refresh, all off the GUI thread.
+
+Every index call runs on one background thread (so searches and refreshes never overlap).
+Each query gets a generation number; a result whose generation is not the newest is dropped,
+and while a search runs only the newest waiting query is kept (STYLE.md §2).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop_app.worker import BackgroundRunner
+
+if TYPE_CHECKING:
+    from index import KnowledgeIndex, SearchResult
+
+log = logging.getLogger(__name__)
+
+SEARCH_LIMIT = 30
+
+
+def open_index(kb_dir: Path, index_dir: Path | None, progress) -> KnowledgeIndex:
+    """Import and open the index (runs in the background: keeps startup light)."""
+    from index import KnowledgeIndex
+
+    return KnowledgeIndex.open(kb_dir, index_dir, progress=progress)
+
+
+class IndexSession(QObject):
+    opened = Signal(object)  # KnowledgeBase
+    open_failed = Signal(str)
+    progress = Signal(int, int)
+    results = Signal(object)  # SearchResult, or None when the query is empty
+    refreshed = Signal(object, object)  # UpdateReport, KnowledgeBase
+    failed = Signal(str)
+
+    def __init__(self, kb_dir: Path, index_dir: Path | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.kb_dir = kb_dir
+        self.index_dir = index_dir
+        self._runner = BackgroundRunner(threads=1, parent=self)
+        self._ix: Any = None
+        self._generation = 0
+        self._query = ""
+        self._searching = False
+        self.dropped = 0  # stale results thrown away (for tests and the log)
+
+    # ------------------------------------------------------------------ lifecycle
+    def open(self, opener=open_index) -> None:
+        self._runner.submit(
+            lambda progress: opener(self.kb_dir, self.index_dir, progress),
+            on_done=self._on_opened,
+            on_error=lambda exc: self.open_failed.emit(f"{type(exc).__name__}: {exc}"),
+            on_progress=self.progress.emit,
+        )
+
+    def is_open(self) -> bool:
+        return self._ix is not None
+
+    def kb(self):
+        return self._ix.kb if self._ix is not None else None
+
+    def close(self) -> None:
+        self._generation += 1
+        self._runner.wait()
+        if self._ix is not None:
+            try:
+                self._ix.close()
+            finally:
+                self._ix = None
+
+    def _on_opened(self, ix: KnowledgeIndex) -> None:
+        self._ix = ix
+        reason = getattr(ix, "rebuilt_reason", None)
+        if reason:
+            log.info("index rebuilt: %s", reason)
+        self.opened.emit(ix.kb)
+        if self._query.strip():
+            self._start_search()
+
+    # ------------------------------------------------------------------ search
+    def search(self, query: str) -> None:
+        """Ask for ``query``; only the newest query's result is ever emitted."""
+        self._generation += 1
+        self._query = query
+        if not query.strip():
+            self.results.emit(None)
+        elif self._ix is not None and not self._searching:
+            self._start_search()
+
+    def current_query(self) -> str:
+        return self._query
+
+    def _start_search(self) -> None:
+        generation, query, ix = self._generation, self._query, self._ix
+        self._searching = True
+        self._runner.submit(
+            lambda: ix.search(query, limit=SEARCH_LIMIT),
+            on_done=lambda result: self._on_result(generation, result),
+            on_error=lambda exc: self._on_search_error(generation, exc),
+        )
+
+    def _on_result(self, generation: int, result: SearchResult) -> None:
+        self._searching = False
+        if generation == self._generation:
+            self.results.emit(result)
+            return
+        self.dropped += 1
+        if self._query.strip() and self._ix is not None:
+            self._start_search()  # the newest query has not run yet
+
+    def _on_search_error(self, generation: int, exc: BaseException) -> None:
+        self._searching = False
+        self.failed.emit(f"Ошибка поиска: {exc}")
+        if generation != self._generation and self._query.strip():
+            self._start_search()
+
+    # ------------------------------------------------------------------ refresh
+    def refresh(self) -> None:
+        """Re-read changed articles; emits ``refreshed`` then re-runs the current query."""
+        if self._ix is None:
+            return
+        ix = self._ix
+        self._runner.submit(
+            lambda: (ix.refresh(), ix.kb),
+            on_done=lambda pair: self._on_refreshed(*pair),
+            on_error=lambda exc: self.failed.emit(f"Не удалось обновить индекс: {exc}"),
+        )
+
+    def _on_refreshed(self, report, kb) -> None:
+        self.refreshed.emit(report, kb)
+        if self._query.strip():
+            self.search(self._query)
+
+    def wait(self, msecs: int = -1) -> bool:
+        return self._runner.wait(msecs)

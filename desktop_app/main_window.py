@@ -1,0 +1,429 @@
+"""The main window: glue between the search session, the results, the card and the article view."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication
+from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from desktop_app.actions import Actions, Menus, build_menus, create_actions
+from desktop_app.answer_card import AnswerCard
+from desktop_app.article_view import ArticleView
+from desktop_app.index_session import IndexSession
+from desktop_app.kb_watcher import KbWatcher
+from desktop_app.navigation import NavHistory, Target, target_for_anchor, target_for_hit
+from desktop_app.results_panel import ResultsPanel, SearchBox
+from desktop_app.rule_list import RuleList
+from desktop_app.settings import ZOOM_RANGE, AppSettings
+from desktop_app.status import StatusArea
+from desktop_app.toc import TocView
+
+if TYPE_CHECKING:
+    from index import Hit, SearchResult
+    from kb.model import KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+WINDOW_TITLE = "База знаний — kb-browser"
+TAB_RESULTS, TAB_TOC, TAB_FAVOURITES, TAB_HISTORY = range(4)
+
+
+class MainWindow(QMainWindow):
+    ready = Signal()  # the index is open: searching works
+
+    def __init__(self, kb_dir: Path, index_dir: Path | None, settings: AppSettings) -> None:
+        super().__init__()
+        self.setWindowTitle(WINDOW_TITLE)
+        self.kb_dir, self.index_dir, self.settings = kb_dir, index_dir, settings
+        self.kb: KnowledgeBase | None = None
+        self.result: SearchResult | None = None
+        self.current: Target | None = None
+        self.nav = NavHistory()
+        self.watcher: KbWatcher | None = None
+        self._build_widgets()
+        self.actions_: Actions = create_actions(self)
+        self.menus: Menus = build_menus(self, self.actions_)
+        self._connect()
+        self._restore_state()
+        self.session = self._start_session(kb_dir)
+        QTimer.singleShot(0, self.search_box.setFocus)
+
+    # ------------------------------------------------------------------ construction
+    def _build_widgets(self) -> None:
+        self.search_box = SearchBox()
+        self.results = ResultsPanel()
+        self.toc = TocView()
+        self.favourites = RuleList("Нет избранных правил. Ctrl+D добавляет открытое правило.")
+        self.history = RuleList("Здесь появятся открытые правила.")
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("sideTabs")
+        self.tabs.setDocumentMode(True)
+        for widget, title in ((self.results, "Результаты"), (self.toc, "Оглавление")):
+            self.tabs.addTab(widget, title)
+        self.tabs.addTab(self.favourites, "Избранное")
+        self.tabs.addTab(self.history, "История")
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(8, 8, 4, 4)
+        left_layout.setSpacing(6)
+        left_layout.addWidget(self.search_box)
+        left_layout.addWidget(self.tabs, 1)
+        self.card = AnswerCard()
+        self.article_view = ArticleView()
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(4, 8, 8, 4)
+        right_layout.setSpacing(6)
+        right_layout.addWidget(self.card)
+        right_layout.addWidget(self.article_view, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setChildrenCollapsible(False)
+        left.setMinimumWidth(320)
+        right.setMinimumWidth(420)
+        self.setCentralWidget(self.splitter)
+        self.status = StatusArea(self.statusBar(), self)
+
+    def _connect(self) -> None:
+        a = self.actions_
+        self.search_box.textEdited.connect(self._on_query_edited)
+        self.search_box.navigate.connect(self.results.forward_key)
+        self.search_box.open_requested.connect(self.open_selected)
+        self.results.current_changed.connect(self._preview_hit)
+        self.results.activated.connect(self.open_hit)
+        self.results.suggestion_clicked.connect(self.set_query)
+        for source in (self.toc, self.favourites, self.history):
+            source.anchor_activated.connect(self.open_anchor)
+        self.article_view.anchor_requested.connect(self.open_anchor)
+        self.article_view.link_refused.connect(
+            lambda url: self.status.note(f"Ссылка не открыта (небезопасная): {url[:80]}")
+        )
+        self.article_view.external_opened.connect(lambda url: self.status.note(f"Открыто в браузере: {url}"))
+        self.card.copy_requested.connect(self.copy_phrase)
+        self.card.favourite_toggled.connect(self.toggle_favourite)
+        self.status.errors_clicked.connect(self.show_load_errors)
+        triggers = {
+            a.open_kb: self.choose_kb_dir,
+            a.import_procedure: self.import_procedure,
+            a.refresh_index: self.refresh_kb,
+            a.load_errors: self.show_load_errors,
+            a.quit: self.close,
+            a.copy_phrase: self.copy_phrase,
+            a.copy_rule: self.copy_rule,
+            a.find: self.focus_search,
+            a.clear_search: self.clear_search,
+            a.zoom_in: lambda: self.set_zoom(self.settings.zoom() + 1),
+            a.zoom_out: lambda: self.set_zoom(self.settings.zoom() - 1),
+            a.zoom_reset: lambda: self.set_zoom(0),
+            a.show_results: lambda: self.tabs.setCurrentIndex(TAB_RESULTS),
+            a.show_toc: lambda: self._focus_tab(TAB_TOC),
+            a.show_favourites: lambda: self._focus_tab(TAB_FAVOURITES),
+            a.show_history: lambda: self._focus_tab(TAB_HISTORY),
+            a.open_hit: self.open_selected,
+            a.next_hit: lambda: self.results.select_row(self.results.view.currentIndex().row() + 1),
+            a.prev_hit: lambda: self.results.select_row(self.results.view.currentIndex().row() - 1),
+            a.back: self.go_back,
+            a.forward: self.go_forward,
+            a.toggle_favourite: self.toggle_favourite,
+            a.clear_history: self.clear_history,
+            a.shortcuts_help: self.show_shortcuts,
+            a.about: self.show_about,
+        }
+        for action, slot in triggers.items():
+            action.triggered.connect(slot)
+        self.menus.favourites.aboutToShow.connect(self._fill_favourites_menu)
+        self.menus.recent_queries.aboutToShow.connect(self._fill_recent_queries_menu)
+        self.menus.recent_rules.aboutToShow.connect(self._fill_recent_rules_menu)
+        self._update_nav_actions()
+
+    def _start_session(self, kb_dir: Path) -> IndexSession:
+        session = IndexSession(kb_dir, self.index_dir, self)
+        session.opened.connect(self._on_opened)
+        session.open_failed.connect(self._on_open_failed)
+        session.progress.connect(self.status.progress)
+        session.results.connect(self._on_results)
+        session.refreshed.connect(self._on_refreshed)
+        session.failed.connect(self.status.note)
+        self.status.busy("Открываю базу знаний…")
+        session.open()
+        return session
+
+    # ------------------------------------------------------------------ index events
+    def _on_opened(self, kb: KnowledgeBase) -> None:
+        self._set_kb(kb)
+        rules = len(kb.rules)
+        self.status.done(f"База знаний: {len(kb.articles)} статей, {rules} правил — {self.kb_dir}")
+        if self.watcher is None:
+            self.watcher = KbWatcher(self.kb_dir, self)
+            self.watcher.changed.connect(self.refresh_kb)
+        self.ready.emit()
+
+    def _on_open_failed(self, message: str) -> None:
+        from desktop_app.errors import show_error
+
+        self.status.done("Не удалось открыть базу знаний")
+        show_error(self, "Ошибка базы знаний", f"Не удалось открыть базу знаний {self.kb_dir}.", message)
+
+    def _on_refreshed(self, report, kb: KnowledgeBase) -> None:
+        self._set_kb(kb)
+        changed = len(report.added) + len(report.changed) + len(report.removed)
+        self.status.note(f"База знаний обновлена: изменено {changed} статей")
+        if self.current is not None:
+            self._show_target(self.current, record=False)
+
+    def _set_kb(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.toc.set_kb(kb)
+        self.favourites.set_rules(kb, self.settings.favourites())
+        self.history.set_rules(kb, self.settings.recent_rules())
+        self.status.set_errors(list(kb.errors))
+
+    # ------------------------------------------------------------------ search
+    def _on_query_edited(self, text: str) -> None:
+        if self.tabs.currentIndex() != TAB_RESULTS:
+            self.tabs.setCurrentIndex(TAB_RESULTS)
+        self.session.search(text)
+
+    def set_query(self, text: str) -> None:
+        self.search_box.setText(text)
+        self.search_box.setFocus()
+        self._on_query_edited(text)
+
+    def _on_results(self, result: SearchResult | None) -> None:
+        self.result = result
+        self.results.show_result(result)
+
+    def _preview_hit(self, hit: Hit | None) -> None:
+        if hit is not None:
+            self._show_target(target_for_hit(hit), record=False)
+
+    def open_selected(self) -> None:
+        hit = self.results.current_hit()
+        if hit is not None:
+            self.open_hit(hit)
+
+    def open_hit(self, hit: Hit) -> None:
+        if self.result is not None:
+            self.settings.add_recent_query(self.result.query)
+        self._show_target(target_for_hit(hit), record=True)
+
+    def open_anchor(self, anchor: str) -> None:
+        target = target_for_anchor(self.kb, anchor) if self.kb is not None else None
+        if target is None:
+            self.status.note(f"Нет такого правила или раздела: {anchor}")
+            return
+        self._show_target(target, record=True)
+
+    # ------------------------------------------------------------------ showing a rule
+    def _show_target(self, target: Target, record: bool) -> None:
+        article = self.kb.article(target.article_id) if self.kb is not None else None
+        if article is None:
+            self.status.note(f"Статья не найдена: {target.article_id}")
+            return
+        found = self.kb.find_rule(target.rule_id) if target.rule_id else None
+        section = found[1] if found else _section_of(article, target.anchor)
+        self.card.show_rule(article, section, found[2] if found else None, self.kb.glossary)
+        self.card.set_pinned(bool(target.rule_id) and target.rule_id in self.settings.favourites())
+        terms = tuple(self.result.terms) if self.result is not None else ()
+        self.article_view.show_article(
+            article, self.kb.glossary, target.rule_id, target.anchor, _highlighter(terms), terms
+        )
+        self.current = target
+        if record:
+            self.nav.visit(target)
+            if target.rule_id:
+                self.settings.add_recent_rule(target.rule_id)
+                self.history.set_rules(self.kb, self.settings.recent_rules())
+        self._update_nav_actions()
+
+    def go_back(self) -> None:
+        target = self.nav.back()
+        if target is not None:
+            self._show_target(target, record=False)
+
+    def go_forward(self) -> None:
+        target = self.nav.forward()
+        if target is not None:
+            self._show_target(target, record=False)
+
+    def _update_nav_actions(self) -> None:
+        self.actions_.back.setEnabled(self.nav.can_back())
+        self.actions_.forward.setEnabled(self.nav.can_forward())
+
+    # ------------------------------------------------------------------ commands
+    def copy_phrase(self) -> None:
+        text = self.card.phrase_text()
+        if not text:
+            self.status.note("Нет фразы для копирования: выберите правило")
+            return
+        QGuiApplication.clipboard().setText(text)
+        self.status.note("Фраза скопирована в буфер обмена")
+
+    def copy_rule(self) -> None:
+        found = (
+            self.kb.find_rule(self.current.rule_id)
+            if self.kb and self.current and self.current.rule_id
+            else None
+        )
+        if found is None:
+            self.status.note("Нет правила для копирования")
+            return
+        QGuiApplication.clipboard().setText(found[2].text)
+        self.status.note("Текст правила скопирован")
+
+    def focus_search(self) -> None:
+        self.tabs.setCurrentIndex(TAB_RESULTS)
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    def clear_search(self) -> None:
+        self.search_box.clear()
+        self.session.search("")
+        self.focus_search()
+
+    def _focus_tab(self, tab: int) -> None:
+        self.tabs.setCurrentIndex(tab)
+        self.tabs.currentWidget().setFocus()
+
+    def set_zoom(self, steps: int) -> None:
+        steps = max(ZOOM_RANGE[0], min(ZOOM_RANGE[1], steps))
+        self.settings.set_zoom(steps)
+        self._apply_zoom(steps)
+
+    def _apply_zoom(self, steps: int) -> None:
+        font = QFont(QGuiApplication.font())
+        font.setPointSizeF(max(6.0, font.pointSizeF() + steps))
+        self.splitter.setFont(font)
+        self.results.view.doItemsLayout()
+
+    def toggle_favourite(self) -> None:
+        rule_id = self.current.rule_id if self.current else None
+        if not rule_id:
+            self.status.note("Откройте правило, чтобы добавить его в избранное")
+            return
+        pinned = self.settings.toggle_favourite(rule_id)
+        self.card.set_pinned(pinned)
+        self.favourites.set_rules(self.kb, self.settings.favourites())
+        self.status.note("Добавлено в избранное" if pinned else "Убрано из избранного")
+
+    def clear_history(self) -> None:
+        self.settings.clear_history()
+        self.history.set_rules(self.kb, [])
+
+    def refresh_kb(self) -> None:
+        self.session.refresh()
+
+    # ------------------------------------------------------------------ menus filled on demand
+    def _fill_favourites_menu(self) -> None:
+        from desktop_app.rule_list import rule_label
+
+        menu = self.menus.favourites
+        menu.clear()
+        menu.addAction(self.actions_.toggle_favourite)
+        menu.addSeparator()
+        for rule_id in self.settings.favourites():
+            menu.addAction(rule_label(self.kb, rule_id, 50), lambda r=rule_id: self.open_anchor(r))
+        if not self.settings.favourites():
+            menu.addAction("(пусто)").setEnabled(False)
+
+    def _fill_recent_queries_menu(self) -> None:
+        menu = self.menus.recent_queries
+        menu.clear()
+        for query in self.settings.recent_queries():
+            menu.addAction(query, lambda q=query: self.set_query(q))
+        if not self.settings.recent_queries():
+            menu.addAction("(пусто)").setEnabled(False)
+
+    def _fill_recent_rules_menu(self) -> None:
+        from desktop_app.rule_list import rule_label
+
+        menu = self.menus.recent_rules
+        menu.clear()
+        for rule_id in self.settings.recent_rules():
+            menu.addAction(rule_label(self.kb, rule_id, 50), lambda r=rule_id: self.open_anchor(r))
+        if not self.settings.recent_rules():
+            menu.addAction("(пусто)").setEnabled(False)
+
+    # ------------------------------------------------------------------ dialogs (kept in dialogs.py)
+    def choose_kb_dir(self) -> None:
+        from desktop_app.dialogs import choose_kb_dir
+
+        path = choose_kb_dir(self, self.kb_dir)
+        if path is not None and path != self.kb_dir:
+            self.switch_kb(path)
+
+    def switch_kb(self, path: Path) -> None:
+        self.settings.set_kb_dir(path)
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher.deleteLater()
+            self.watcher = None
+        self.session.close()
+        self.kb_dir = path
+        self.session = self._start_session(path)
+        self.session.search(self.search_box.text())
+
+    def import_procedure(self) -> None:
+        from desktop_app.dialogs import run_import
+
+        run_import(self, self.kb_dir)
+
+    def show_load_errors(self) -> None:
+        from desktop_app.dialogs import show_load_errors
+
+        show_load_errors(self, list(self.kb.errors) if self.kb else [])
+
+    def show_shortcuts(self) -> None:
+        from desktop_app.dialogs import show_shortcuts
+
+        show_shortcuts(self)
+
+    def show_about(self) -> None:
+        from desktop_app.dialogs import show_about
+
+        show_about(self)
+
+    # ------------------------------------------------------------------ state
+    def _restore_state(self) -> None:
+        geometry = self.settings.blob("geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1280, 760)
+        splitter = self.settings.blob("splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        else:
+            self.splitter.setSizes([480, 800])
+        self._apply_zoom(self.settings.zoom())
+
+    def save_state(self) -> None:
+        self.settings.set_blob("geometry", self.saveGeometry())
+        self.settings.set_blob("splitter", self.splitter.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        if self.watcher is not None:
+            self.watcher.stop()
+        self.session.close()
+        super().closeEvent(event)
+
+
+def _section_of(article, anchor: str | None):
+    section_id = anchor.partition("/")[2] if anchor else ""
+    return next((s for s in article.sections if s.id == section_id), None)
+
+
+def _highlighter(terms: tuple[str, ...]):
+    if not terms:
+        return None
+    from index import match_spans
+
+    return lambda text: match_spans(text, terms)

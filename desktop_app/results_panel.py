@@ -1,0 +1,138 @@
+"""The search field and the results list with its "nothing found" / suggestion line."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.hit_delegate import HitDelegate
+from desktop_app.hit_model import HitListModel
+
+if TYPE_CHECKING:
+    from index import Hit, SearchResult
+
+NAV_KEYS = (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)
+SUGGEST_SCHEME = "suggest:"
+
+
+class SearchBox(QLineEdit):
+    """The query field: ↓/↑/PgUp/PgDn go to the results, Enter asks to open the selected hit."""
+
+    navigate = Signal(QKeyEvent)
+    open_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("searchBox")
+        self.setPlaceholderText("Поиск по базе знаний: вопрос клиента, слово, номер пункта…  (Ctrl+F)")
+        self.setClearButtonEnabled(True)
+        self.returnPressed.connect(self.open_requested)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in NAV_KEYS and not event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            self.navigate.emit(event)
+            return
+        super().keyPressEvent(event)
+
+
+class ResultsPanel(QWidget):
+    """Status line above a list of hits; emits ``current_changed`` and ``activated``."""
+
+    current_changed = Signal(object)  # Hit or None
+    activated = Signal(object)  # Hit
+    suggestion_clicked = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.info = QLabel()
+        self.info.setObjectName("searchInfo")
+        self.info.setWordWrap(True)
+        self.info.setTextFormat(Qt.TextFormat.RichText)
+        self.info.linkActivated.connect(self._on_link)
+        self.model = HitListModel(self)
+        self.view = QListView()
+        self.view.setObjectName("results")
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(HitDelegate(self.view))
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setUniformItemSizes(False)
+        self.view.setWordWrap(True)
+        self.view.selectionModel().currentChanged.connect(lambda cur, _prev: self._emit_current(cur))
+        self.view.activated.connect(lambda idx: self._emit_activated(idx.row()))
+        self.view.clicked.connect(lambda idx: self._emit_activated(idx.row()))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.info)
+        layout.addWidget(self.view, 1)
+        self.show_result(None)
+
+    # ------------------------------------------------------------------ content
+    def show_result(self, result: SearchResult | None) -> None:
+        hits = list(result.hits) if result is not None else []
+        self.model.set_hits(hits)
+        self.info.setText(self._info_html(result))
+        if hits:
+            self.select_row(0)
+        else:
+            self.current_changed.emit(None)
+
+    def _info_html(self, result: SearchResult | None) -> str:
+        if result is None:
+            return "<span style='color:#6b7280'>Введите запрос: результаты появляются по мере ввода.</span>"
+        notes: list[str] = []
+        if getattr(result, "layout_converted", False):
+            notes.append(f"Раскладка исправлена: «{html.escape(result.query)}» → искали по-русски.")
+        if not result.hits:
+            notes.insert(0, "<b>Ничего не найдено.</b>")
+        else:
+            notes.insert(0, f"Найдено: {len(result.hits)}")
+        if result.corrected:
+            word = html.escape(result.corrected)
+            notes.append(f"Возможно, вы имели в виду: <a href='{SUGGEST_SCHEME}{word}'><b>{word}</b></a>")
+        return "<br>".join(notes)
+
+    def current_hit(self) -> Hit | None:
+        return self.model.hit(self.view.currentIndex().row())
+
+    def select_row(self, row: int) -> None:
+        if not 0 <= row < self.model.rowCount():
+            return
+        index = self.model.index(row, 0)
+        self.view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.view.scrollTo(index)
+
+    def forward_key(self, event: QKeyEvent) -> None:
+        """Move through the results with keys typed in the search field."""
+        if self.model.rowCount() == 0:
+            return
+        if not self.view.currentIndex().isValid():
+            self.select_row(0)
+            return
+        clone = QKeyEvent(event.type(), event.key(), event.modifiers(), event.text())
+        QApplication.sendEvent(self.view, clone)
+
+    def _emit_current(self, index) -> None:
+        self.current_changed.emit(self.model.hit(index.row()))
+
+    def _emit_activated(self, row: int) -> None:
+        hit = self.model.hit(row)
+        if hit is not None:
+            self.activated.emit(hit)
+
+    def _on_link(self, link: str) -> None:
+        if link.startswith(SUGGEST_SCHEME):
+            self.suggestion_clicked.emit(link[len(SUGGEST_SCHEME) :])

@@ -1,0 +1,59 @@
+"""The status bar: transient notes, index progress, and a button listing knowledge-base load errors."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton
+
+from kb.model import LoadError
+
+NOTE_MS = 8000
+
+
+class StatusArea(QObject):
+    errors_clicked = Signal()
+
+    def __init__(self, bar: QStatusBar, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.bar = bar
+        self.summary = QLabel()
+        self.summary.setObjectName("statusSummary")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setMaximumWidth(180)
+        self.progress_bar.setMaximumHeight(16)
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.hide()
+        self.errors_button = QToolButton()
+        self.errors_button.setObjectName("errorsButton")
+        self.errors_button.setAutoRaise(True)
+        self.errors_button.clicked.connect(self.errors_clicked)
+        self.errors_button.hide()
+        bar.addPermanentWidget(self.errors_button)
+        bar.addPermanentWidget(self.progress_bar)
+        bar.addPermanentWidget(self.summary)
+
+    def note(self, text: str) -> None:
+        self.bar.showMessage(text, NOTE_MS)
+
+    def busy(self, text: str) -> None:
+        self.summary.setText(text)
+        self.progress_bar.setRange(0, 0)  # indeterminate until the first progress report
+        self.progress_bar.show()
+
+    def progress(self, done: int, total: int) -> None:
+        self.progress_bar.show()
+        self.progress_bar.setRange(0, max(total, 1))
+        self.progress_bar.setValue(done)
+
+    def done(self, text: str) -> None:
+        self.progress_bar.hide()
+        self.summary.setText(text)
+
+    def set_errors(self, errors: list[LoadError]) -> None:
+        self.errors_button.setVisible(bool(errors))
+        if errors:
+            self.errors_button.setText(f"⚠ Ошибки в файлах базы: {len(errors)}")
+            first = errors[0]
+            where = f"{first.path.name}:{first.line}" if first.line else first.path.name
+            self.errors_button.setToolTip(f"{where}: {first.message}\nНажмите, чтобы увидеть все.")
+            self.note(f"Файл не загружен — {where}: {first.message}")
