@@ -39,17 +39,14 @@ def find_articles(page: Page) -> Found:
         anchors = [i for i in filled if lines[i].casefold() == page.title.casefold()][-1:]
     headers = _header_blocks(lines, filled, anchors)
     articles: list[RawArticle] = []
+    dropped = [line for line in lines[: headers[0][0]] if line.strip()] if headers else []
     for n, block in enumerate(headers):
         end = headers[n + 1][0] if n + 1 < len(headers) else len(lines)
         article = _describe(lines, block, page.title)
-        article.body = lines[block[-1] + 1 : end]
-        articles.append(article)
-    articles = _merge_empty(articles)
-    dropped = [line for line in lines[: headers[0][0]] if line.strip()] if headers else []
-    for article in articles:
-        article.body, teasers = drop_trailing_teasers(article.body)
+        article.body, teasers = drop_trailing_teasers(lines[block[-1] + 1 : end])
         dropped += ["(teaser)"] * teasers
-    return Found(tuple(articles), tuple(dropped))
+        articles.append(article)
+    return Found(tuple(_merge_empty(articles)), tuple(dropped))
 
 
 def _header_blocks(lines: list[str], filled: list[int], anchors: list[int]) -> list[list[int]]:

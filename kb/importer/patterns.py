@@ -40,6 +40,7 @@ def is_title_like(line: str) -> bool:
         and line[-1] not in ".:;,"
         and '"' not in line
         and not RULE_START_RE.match(line)
+        and not line.endswith(("...", "…"))
         and not is_breadcrumb(line)
     )
 
