@@ -1,0 +1,151 @@
+"""write_import: created / unchanged / conflicts / overwritten, dry run, atomic writes, safe paths."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from kb.importer import ImportPlan, ProcedureImportError, import_text, plan_import, write_import
+from kb.importer.writer import safe_target
+from kb.loader import load_kb
+from kb.paths import bundled_source
+
+NAMES = ["mnp.md", "ss.md", "sv.md"]
+
+
+@pytest.fixture(scope="module")
+def plan() -> ImportPlan:
+    return plan_import(bundled_source())
+
+
+def names(paths: list[Path]) -> list[str]:
+    return sorted(p.name for p in paths)
+
+
+def test_first_import_creates_every_article(plan: ImportPlan, tmp_path: Path) -> None:
+    kb_dir = tmp_path / "kb"
+    report = write_import(plan, kb_dir)
+    assert names(report.created) == NAMES
+    assert report.unchanged == report.conflicts == report.overwritten == []
+    assert report.ok
+    assert sorted(p.name for p in kb_dir.iterdir()) == NAMES  # no temp files left behind
+    kb = load_kb(kb_dir)
+    assert kb.errors == () and len(kb.rules) == 67
+
+
+def test_reimport_reports_unchanged(plan: ImportPlan, tmp_path: Path) -> None:
+    write_import(plan, tmp_path)
+    report = write_import(plan, tmp_path)
+    assert names(report.unchanged) == NAMES
+    assert report.created == report.overwritten == report.conflicts == []
+
+
+def test_refuses_to_overwrite_an_edited_article_and_names_it(plan: ImportPlan, tmp_path: Path) -> None:
+    write_import(plan, tmp_path)
+    edited = tmp_path / "ss.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nПравка оператора.\n", encoding="utf-8")
+    before = edited.read_bytes()
+    report = write_import(plan, tmp_path)
+    assert report.conflicts == [tmp_path / "ss.md"]
+    assert not report.ok
+    assert names(report.unchanged) == ["mnp.md", "sv.md"]
+    assert edited.read_bytes() == before
+
+
+def test_force_overwrites_a_differing_article(plan: ImportPlan, tmp_path: Path) -> None:
+    write_import(plan, tmp_path)
+    (tmp_path / "ss.md").write_text("edited\n", encoding="utf-8")
+    report = write_import(plan, tmp_path, force=True)
+    assert report.overwritten == [tmp_path / "ss.md"]
+    assert report.conflicts == []
+    assert (tmp_path / "ss.md").read_text(encoding="utf-8") == plan.files()["ss.md"]
+
+
+def test_dry_run_writes_nothing(plan: ImportPlan, tmp_path: Path) -> None:
+    kb_dir = tmp_path / "new"
+    report = write_import(plan, kb_dir, dry_run=True)
+    assert report.dry_run and names(report.created) == NAMES and report.written == []
+    assert not kb_dir.exists()
+    write_import(plan, kb_dir)
+    (kb_dir / "sv.md").write_text("edited\n", encoding="utf-8")
+    report = write_import(plan, kb_dir, dry_run=True, force=True)
+    assert report.overwritten == [kb_dir / "sv.md"]
+    assert (kb_dir / "sv.md").read_text(encoding="utf-8") == "edited\n"
+
+
+def test_crash_mid_write_leaves_the_old_file_intact(
+    plan: ImportPlan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "ss.md").write_text("old article\n", encoding="utf-8")
+
+    def crash(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        write_import(plan, tmp_path, force=True)
+    assert (tmp_path / "ss.md").read_text(encoding="utf-8") == "old article\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["ss.md"]  # the temp file is cleaned up
+
+
+def test_existing_file_mode_is_kept(plan: ImportPlan, tmp_path: Path) -> None:
+    (tmp_path / "ss.md").write_text("old\n", encoding="utf-8")
+    (tmp_path / "ss.md").chmod(0o640)
+    write_import(plan, tmp_path, force=True)
+    assert (tmp_path / "ss.md").stat().st_mode & 0o777 == 0o640
+    assert (tmp_path / "sv.md").stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def test_other_files_in_the_folder_are_left_alone(plan: ImportPlan, tmp_path: Path) -> None:
+    (tmp_path / "glossary.md").write_text("mine\n", encoding="utf-8")
+    write_import(plan, tmp_path)
+    assert (tmp_path / "glossary.md").read_text(encoding="utf-8") == "mine\n"
+
+
+@pytest.mark.parametrize("hostile", ["../../etc", "/etc/passwd", "..", "a/../../b", "CON", "nul"])
+def test_hostile_article_ids_never_leave_the_folder(plan: ImportPlan, tmp_path: Path, hostile: str) -> None:
+    kb_dir = tmp_path / "kb"
+    article = replace(plan.articles[0], id=hostile, path=None)
+    report = write_import(ImportPlan(articles=[article]), kb_dir)
+    (written,) = report.created
+    assert written.parent == kb_dir
+    assert [p.name for p in kb_dir.iterdir()] == [written.name]
+    assert written.stem.lower() not in {"con", "nul"}
+    assert [p.name for p in tmp_path.iterdir()] == ["kb"]
+
+
+@pytest.mark.parametrize("name", ["../x.md", "/etc/x.md", "a/b.md", "..md", "CON.md", "x.txt"])
+def test_safe_target_refuses_unsafe_names(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ProcedureImportError):
+        safe_target(tmp_path, name)
+
+
+def test_symlinked_target_outside_is_refused(plan: ImportPlan, tmp_path: Path) -> None:
+    kb_dir, outside = tmp_path / "kb", tmp_path / "outside"
+    kb_dir.mkdir()
+    outside.mkdir()
+    (kb_dir / "ss.md").symlink_to(outside / "ss.md")
+    with pytest.raises(ProcedureImportError, match="leave"):
+        safe_target(kb_dir, "ss.md")
+
+
+def test_planned_path_only_gives_a_name_inside_the_folder(plan: ImportPlan, tmp_path: Path) -> None:
+    article = replace(plan.articles[0], path=Path("../../evil.md"))
+    report = write_import(ImportPlan(articles=[article]), tmp_path / "kb")
+    assert report.created == [tmp_path / "kb" / "evil.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kb"]
+
+
+def test_import_text_plans_file_names() -> None:
+    plan = import_text(bundled_source().read_text(encoding="utf-8"), "procedure.txt")
+    assert [plan.file_name(a) for a in plan.articles] == ["ss.md", "sv.md", "mnp.md"]
+    assert [a.path for a in plan.articles] == [Path("ss.md"), Path("sv.md"), Path("mnp.md")]
