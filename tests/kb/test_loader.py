@@ -1,0 +1,156 @@
+"""load_kb: every good article loads; each bad file is reported with its path and line."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb.loader import load_kb
+from kb.model import LoadError
+from kb.paths import bundled_kb_dir
+
+GOOD = """---
+id: {id}
+title: Статья {id}
+line: СС
+---
+
+# Статья {id}
+
+## Раздел {{#main}}
+
+1. Первое правило.
+2. Второе правило.
+"""
+
+
+def write(folder: Path, name: str, text: str | bytes) -> Path:
+    path = folder / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def kb_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    write(folder, "a.md", GOOD.format(id="a"))
+    write(folder, "b.md", GOOD.format(id="b"))
+    return folder
+
+
+def only_error(folder: Path) -> LoadError:
+    kb = load_kb(folder)
+    assert [a.id for a in kb.articles] == ["a", "b"], "the good articles still load"
+    assert len(kb.errors) == 1, kb.errors
+    return kb.errors[0]
+
+
+def test_good_folder_loads_without_errors(kb_dir: Path) -> None:
+    kb = load_kb(kb_dir)
+    assert kb.errors == ()
+    assert [r.id for r in kb.rules] == ["a/main/1", "a/main/2", "b/main/1", "b/main/2"]
+    assert [r.line_no for r in kb.rules[:2]] == [11, 12]
+
+
+def test_broken_front_matter(kb_dir: Path) -> None:
+    bad = write(kb_dir, "c.md", "---\nid: c\ntitle Статья без двоеточия\nline: СС\n---\n")
+    error = only_error(kb_dir)
+    assert (error.path, error.line) == (bad, 3)
+    assert "key: value" in error.message
+    assert str(error).startswith(f"{bad}:3: ")
+
+
+def test_front_matter_not_closed_and_missing_keys(kb_dir: Path) -> None:
+    write(kb_dir, "c.md", "---\nid: c\ntitle: x\n")
+    write(kb_dir, "d.md", "---\nid: d\n---\n# d\n")
+    write(kb_dir, "e.md", "# Нет front matter\n")
+    kb = load_kb(kb_dir)
+    assert [a.id for a in kb.articles] == ["a", "b"]
+    messages = {e.path.name: (e.line, e.message) for e in kb.errors}
+    assert messages["c.md"] == (1, "front matter is not closed with '---'")
+    assert messages["d.md"] == (1, "front matter lacks title, line")
+    assert messages["e.md"][0] == 1 and "missing front matter" in messages["e.md"][1]
+
+
+def test_invalid_utf8_is_reported_with_its_line(kb_dir: Path) -> None:
+    data = GOOD.format(id="c").encode("utf-8").replace("Второе".encode(), b"\xcf\xf0\xe0\xe2\xe8\xeb\xee")
+    bad = write(kb_dir, "c.md", data)
+    error = only_error(kb_dir)
+    assert (error.path, error.line) == (bad, 12)
+    assert "not valid UTF-8" in error.message
+
+
+def test_duplicate_article_id(kb_dir: Path) -> None:
+    dup = write(kb_dir, "c.md", GOOD.format(id="a"))
+    error = only_error(kb_dir)
+    assert error.path == dup and error.line
+    assert "duplicate article id 'a'" in error.message and "a.md" in error.message
+
+
+def test_duplicate_rule_id(kb_dir: Path) -> None:
+    text = GOOD.format(id="c").replace("2. Второе правило.", "1. Снова первое.")
+    bad = write(kb_dir, "c.md", text)
+    error = only_error(kb_dir)
+    assert (error.path, error.line) == (bad, 12)
+    assert "duplicate rule number 1" in error.message
+
+
+def test_duplicate_section_id(kb_dir: Path) -> None:
+    text = GOOD.format(id="c") + "\n## Ещё раз {#main}\n\n3. Третье.\n"
+    bad = write(kb_dir, "c.md", text)
+    error = only_error(kb_dir)
+    assert (error.path, error.line) == (bad, 14)
+    assert "duplicate section id" in error.message
+
+
+def test_rule_outside_a_section(kb_dir: Path) -> None:
+    bad = write(kb_dir, "c.md", "---\nid: c\ntitle: C\nline: СВ\n---\n\n# C\n\n1. Правило без раздела.\n")
+    error = only_error(kb_dir)
+    assert (error.path, error.line) == (bad, 9)
+    assert "outside a section" in error.message
+
+
+def test_errors_are_logged_with_path_and_line(kb_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    bad = write(kb_dir, "c.md", "---\nid: c\n")
+    with caplog.at_level(logging.WARNING, logger="kb.loader"):
+        load_kb(kb_dir)
+    assert f"{bad}:1: front matter is not closed" in caplog.text
+
+
+def test_empty_folder(tmp_path: Path) -> None:
+    kb = load_kb(tmp_path)
+    assert kb.articles == () and kb.errors == () and kb.rules == []
+
+
+def test_missing_folder(tmp_path: Path) -> None:
+    kb = load_kb(tmp_path / "nowhere")
+    assert kb.articles == ()
+    (error,) = kb.errors
+    assert error.path == tmp_path / "nowhere" and "does not exist" in error.message
+
+
+def test_hidden_and_temp_files_are_skipped(kb_dir: Path) -> None:
+    write(kb_dir, ".ss.md.abc.tmp", "garbage")
+    write(kb_dir, ".draft.md", "garbage")
+    (kb_dir / ".git").mkdir()
+    write(kb_dir / ".git", "x.md", "garbage")
+    kb = load_kb(kb_dir)
+    assert kb.errors == () and [a.id for a in kb.articles] == ["a", "b"]
+
+
+def test_bundled_kb_copy_with_one_broken_file(tmp_path: Path) -> None:
+    folder = tmp_path / "kb"
+    shutil.copytree(bundled_kb_dir(), folder)
+    text = (folder / "sv.md").read_text(encoding="utf-8")
+    (folder / "sv.md").write_text(text.replace("id: sv\n", "id: SV bad\n"), encoding="utf-8")
+    kb = load_kb(folder)
+    assert sorted(a.id for a in kb.articles if a.id in {"ss", "mnp"}) == ["mnp", "ss"]
+    assert "sv" not in [a.id for a in kb.articles]
+    assert [(e.path.name, e.line) for e in kb.errors] == [("sv.md", 2)]
