@@ -35,12 +35,15 @@ class ImportPreview:
 
 
 def item_key(item: Any) -> str:
-    """An article id from whatever a report lists: an article, a path or an id."""
-    if hasattr(item, "id"):
-        return str(item.id)
-    if isinstance(item, Path):
-        return item.stem
-    return Path(str(item)).stem
+    """The file name a report lists (reports list target paths)."""
+    return Path(str(item)).name
+
+
+def article_key(plan: Any, article: Any) -> str:
+    """The file name an article of the plan is written to."""
+    if hasattr(plan, "file_name"):
+        return str(plan.file_name(article))
+    return f"{article.id}.md"
 
 
 def prepare_import(source: Path, kb_dir: Path) -> ImportPreview:
@@ -55,10 +58,10 @@ def kb_writable(kb_dir: Path) -> bool:
     return kb_dir.is_dir() and os.access(kb_dir, os.W_OK)
 
 
-def _status(article_id: str, dry_run: Any) -> str:
-    if article_id in {item_key(i) for i in getattr(dry_run, "conflicts", ())}:
+def _status(key: str, dry_run: Any) -> str:
+    if key in {item_key(i) for i in getattr(dry_run, "conflicts", ())}:
         return STATUS_CONFLICT
-    if article_id in {item_key(i) for i in getattr(dry_run, "unchanged", ())}:
+    if key in {item_key(i) for i in getattr(dry_run, "unchanged", ())}:
         return STATUS_SAME
     return STATUS_NEW
 
@@ -127,7 +130,7 @@ class ImportPreviewDialog(QDialog):
         table.verticalHeader().hide()
         for row, article in enumerate(articles):
             values = [article.id, article.title, article.line, str(len(article.rules))]
-            values.append(_status(article.id, self.preview.dry_run))
+            values.append(_status(article_key(self.preview.plan, article), self.preview.dry_run))
             for col, value in enumerate(values):
                 table.setItem(row, col, QTableWidgetItem(value))
         header = table.horizontalHeader()

@@ -1,0 +1,76 @@
+"""Import preview: lists what will be written; a changed article is kept unless confirmed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QLabel
+
+from desktop_app.import_dialog import STATUS_CONFLICT, STATUS_NEW, ImportPreviewDialog, prepare_import
+from kb.paths import bundled_source
+
+EDIT = "\nПравка, сделанная вручную.\n"
+
+
+def status_of(dialog: ImportPreviewDialog, article_id: str) -> str:
+    for row in range(dialog.table.rowCount()):
+        if dialog.table.item(row, 0).text() == article_id:
+            return dialog.table.item(row, 4).text()
+    raise AssertionError(article_id)
+
+
+def press_import(dialog: ImportPreviewDialog) -> None:
+    dialog.import_button.click()
+
+
+def test_preview_lists_articles_and_rule_counts(qtbot, tmp_path: Path):
+    kb_dir = tmp_path / "empty-kb"
+    kb_dir.mkdir()
+    dialog = ImportPreviewDialog(prepare_import(bundled_source(), kb_dir), kb_dir)
+    qtbot.addWidget(dialog)
+    rows = {
+        dialog.table.item(r, 0).text(): dialog.table.item(r, 3).text() for r in range(dialog.table.rowCount())
+    }
+    assert rows == {"ss": "36", "sv": "25", "mnp": "6"}
+    assert status_of(dialog, "ss") == STATUS_NEW
+    assert not dialog.overwrite.isVisible()
+    press_import(dialog)
+    assert sorted(p.name for p in kb_dir.iterdir()) == ["mnp.md", "ss.md", "sv.md"]
+
+
+def test_preview_refuses_to_overwrite_without_confirmation(qtbot, kb_copy: Path):
+    edited = kb_copy / "ss.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + EDIT, encoding="utf-8")
+    before = edited.read_bytes()
+    dialog = ImportPreviewDialog(prepare_import(bundled_source(), kb_copy), kb_copy)
+    qtbot.addWidget(dialog)
+    assert status_of(dialog, "ss") == STATUS_CONFLICT
+    assert dialog.overwrite.isVisibleTo(dialog) and not dialog.overwrite.isChecked()
+
+    press_import(dialog)
+
+    assert edited.read_bytes() == before
+    assert [p.name for p in dialog.report.conflicts] == ["ss.md"]
+    assert dialog.report.overwritten == []
+
+
+def test_overwrite_after_explicit_confirmation(qtbot, kb_copy: Path):
+    edited = kb_copy / "ss.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + EDIT, encoding="utf-8")
+    dialog = ImportPreviewDialog(prepare_import(bundled_source(), kb_copy), kb_copy)
+    qtbot.addWidget(dialog)
+    dialog.overwrite.setChecked(True)
+    press_import(dialog)
+    assert EDIT.strip() not in edited.read_text(encoding="utf-8")
+    assert [p.name for p in dialog.report.overwritten] == ["ss.md"]
+
+
+def test_read_only_kb_folder_is_announced(qtbot, kb_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    """(Simulated: the tests may run as root, who can write anywhere.)"""
+    monkeypatch.setattr("desktop_app.import_dialog.os.access", lambda path, mode: False)
+    dialog = ImportPreviewDialog(prepare_import(bundled_source(), kb_copy), kb_copy)
+    qtbot.addWidget(dialog)
+    assert not dialog.import_button.isEnabled()
+    labels = [w.text() for w in dialog.findChildren(QLabel)]
+    assert any("только для чтения" in text for text in labels)

@@ -1,0 +1,128 @@
+"""Units without the real index: the hit model, the search session's stale-result dropping, history."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import Qt
+
+from desktop_app.hit_model import HIT_ROLE, RULE_ID_ROLE, HitListModel
+from desktop_app.index_session import IndexSession
+from desktop_app.navigation import NavHistory, Target
+from desktop_app.settings import AppSettings
+
+
+@dataclass
+class FakeHit:
+    id: str = "ss/finance/3"
+    kind: str = "rule"
+    article: str = "ss"
+    article_title: str = "Перевод"
+    line: str = "СС"
+    line_label: str = "СС"
+    section: str = "Финансовые вопросы"
+    section_id: str = "finance"
+    number: int | None = 3
+    text: str = "Неверная тарификация"
+    snippet: str = "Неверная <b>тарификация</b>"
+    score: float = 1.0
+
+
+@dataclass
+class FakeResult:
+    query: str
+    hits: list = field(default_factory=list)
+    corrected: str | None = None
+    terms: tuple = ()
+    layout_converted: bool = False
+
+
+class SlowIndex:
+    """Searches take longer for shorter queries, so an old query finishes after a newer one starts."""
+
+    kb = None
+    rebuilt_reason = None
+
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+        self.lock = threading.Lock()
+
+    def search(self, query: str, limit: int = 20) -> FakeResult:
+        with self.lock:
+            self.queries.append(query)
+        time.sleep(0.2 if len(query) < 3 else 0.01)
+        return FakeResult(query, [FakeHit(text=query)])
+
+    def close(self) -> None:
+        pass
+
+
+def test_hit_model_roles(qtbot):
+    model = HitListModel()
+    model.set_hits([FakeHit(), FakeHit(id="ss/finance/4", number=4)])
+    index = model.index(0, 0)
+    assert model.rowCount() == 2
+    assert index.data(Qt.ItemDataRole.DisplayRole).startswith("СС · Финансовые вопросы · п.3")
+    assert index.data(HIT_ROLE).id == "ss/finance/3"
+    assert index.data(RULE_ID_ROLE) == "ss/finance/3"
+    assert model.index(5, 0).data() is None
+
+
+def test_search_session_drops_stale_results(qtbot, tmp_path):
+    session = IndexSession(tmp_path, None)
+    index = SlowIndex()
+    with qtbot.waitSignal(session.opened):
+        session.open(opener=lambda kb_dir, index_dir, progress: index)
+    shown: list[str] = []
+    session.results.connect(lambda r: shown.append(r.query if r else ""))
+    for query in ("р", "ро", "роу", "роум"):  # typed faster than the first search answers
+        session.search(query)
+    qtbot.waitUntil(lambda: bool(shown) and shown[-1] == "роум", timeout=5000)
+    session.wait()
+    qtbot.wait(50)
+    assert shown == ["роум"]
+    assert index.queries[0] == "р" and index.queries[-1] == "роум"
+    assert "ро" not in index.queries  # coalesced: only the newest waiting query runs
+    assert session.dropped == 1
+    session.close()
+
+
+def test_search_session_empty_query_clears_at_once(qtbot, tmp_path):
+    session = IndexSession(tmp_path, None)
+    with qtbot.waitSignal(session.opened):
+        session.open(opener=lambda kb_dir, index_dir, progress: SlowIndex())
+    shown: list[object] = []
+    session.results.connect(shown.append)
+    session.search("р")
+    session.search("")
+    session.wait()
+    qtbot.wait(50)
+    assert shown == [None]
+    session.close()
+
+
+def test_nav_history_back_and_forward():
+    nav = NavHistory()
+    a, b, c = (Target("ss", f"ss/finance/{n}", f"ss/finance/{n}") for n in (1, 2, 3))
+    nav.visit(a)
+    nav.visit(b)
+    assert nav.back() == a and nav.back() is None
+    nav.visit(c)  # a new visit drops the forward branch
+    assert not nav.can_forward()
+    assert nav.back() == a and nav.forward() == c
+
+
+def test_settings_lists_round_trip(tmp_path):
+    settings = AppSettings(tmp_path / "s.ini")
+    settings.add_recent_query("роуминг")
+    settings.add_recent_query("блокировка")
+    settings.add_recent_query("роуминг")
+    assert settings.toggle_favourite("ss/finance/3") is True
+    settings.sync()
+    again = AppSettings(tmp_path / "s.ini")
+    assert again.recent_queries() == ["роуминг", "блокировка"]
+    assert again.favourites() == ["ss/finance/3"]
+    assert again.toggle_favourite("ss/finance/3") is False
+    assert again.favourites() == []

@@ -1,0 +1,102 @@
+"""State kept between runs, and a knowledge base edited on disk while the window is open."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from tests.desktop_app.conftest import search
+
+
+def test_editing_an_article_on_disk_changes_results(make_window, qtbot, kb_copy: Path):
+    window = make_window(kb_dir=kb_copy)
+    search(qtbot, window, "жираф")
+    assert window.results.model.rowCount() == 0
+
+    path = kb_copy / "mnp.md"
+    text = path.read_text(encoding="utf-8")
+    marker = "5. Отмена портации по просьбе клиента"
+    assert marker in text
+    path.write_text(text.replace(marker, marker + " (жираф)"), encoding="utf-8")
+
+    qtbot.waitUntil(lambda: window.results.model.rowCount() > 0, timeout=10_000)
+    assert window.results.model.hit(0).id == "mnp/questions/5"
+    assert "База знаний обновлена" in window.statusBar().currentMessage()
+
+
+def test_replaced_file_is_still_watched(make_window, qtbot, kb_copy: Path):
+    """Editors save by writing a new file and renaming it over the old one."""
+    window = make_window(kb_dir=kb_copy)
+    path = kb_copy / "mnp.md"
+    marker = "5. Отмена портации по просьбе клиента"
+    for word in ("жираф", "бегемот"):
+        search(qtbot, window, word)
+        assert window.results.model.rowCount() == 0
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(
+            path.read_text(encoding="utf-8").replace(marker, f"{marker} ({word})"), encoding="utf-8"
+        )
+        tmp.replace(path)
+        qtbot.waitUntil(lambda: window.results.model.rowCount() > 0, timeout=10_000)
+        QTest.keyClick(window.search_box, Qt.Key.Key_Escape)
+
+
+def test_broken_file_is_reported_in_status_bar(make_window, qtbot, kb_copy: Path):
+    window = make_window(kb_dir=kb_copy)
+    (kb_copy / "broken.md").write_text("no front matter here\n", encoding="utf-8")
+    qtbot.waitUntil(lambda: window.status.errors_button.isVisible(), timeout=10_000)
+    assert "broken.md:1" in window.statusBar().currentMessage() + window.status.errors_button.toolTip()
+    search(qtbot, window, "роуминг", expect_first="ss/finance/3")  # everything else still works
+
+
+def test_favourites_survive_a_restart(make_window, qtbot, app_dir: Path):
+    first = make_window()
+    search(qtbot, first, "роуминг", expect_first="ss/finance/3")
+    QTest.keyClick(first.search_box, Qt.Key.Key_Return)
+    QTest.keyClick(first.search_box, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert first.card.pin.isChecked()
+    first.close()
+
+    second = make_window(settings_dir=app_dir)
+    assert second.settings.favourites() == ["ss/finance/3"]
+    assert second.favourites.item(0).text().startswith("СС · Финансовые вопросы · п.3")
+    second.tabs.setCurrentWidget(second.favourites)
+    second.favourites.itemActivated.emit(second.favourites.item(0))
+    assert second.current.rule_id == "ss/finance/3"
+    assert second.card.pin.isChecked()
+
+
+def test_zoom_and_history_survive_a_restart(make_window, qtbot, app_dir: Path):
+    first = make_window()
+    base = first.article_view.font().pointSizeF()
+    QTest.keyClick(first.search_box, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(first.search_box, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert first.article_view.font().pointSizeF() == base + 2
+    search(qtbot, first, "роуминг", expect_first="ss/finance/3")
+    QTest.keyClick(first.search_box, Qt.Key.Key_Return)
+    first.close()
+
+    second = make_window(settings_dir=app_dir)
+    assert second.settings.zoom() == 2
+    assert second.article_view.font().pointSizeF() == base + 2
+    assert second.settings.recent_queries() == ["роуминг"]
+    assert second.history.item(0).data(Qt.ItemDataRole.UserRole + 20) == "ss/finance/3"
+    QTest.keyClick(second.search_box, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert second.article_view.font().pointSizeF() == base
+
+
+def test_table_of_contents_opens_a_rule(make_window, qtbot):
+    window = make_window()
+    from desktop_app.toc import ANCHOR_ROLE
+
+    model = window.toc.model()
+    assert model.rowCount() == 3
+    ss = next(model.index(r, 0) for r in range(3) if model.index(r, 0).data(ANCHOR_ROLE) == "ss")
+    finance = model.index(0, 0, ss)
+    rule3 = model.index(2, 0, finance)
+    assert rule3.data(ANCHOR_ROLE) == "ss/finance/3"
+    window.toc.activated.emit(rule3)
+    assert window.current.rule_id == "ss/finance/3"
+    assert window.card.phrase_text().startswith("Для решения Вашего вопроса")

@@ -1,0 +1,137 @@
+"""Drive the window as an agent would: type, move, open, copy, go back."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
+
+from tests.desktop_app.conftest import first_hit_id, search
+
+SS_PHRASE = (
+    "Для решения Вашего вопроса, я соединю Вас со специалистом экспертного направления, "
+    "пожалуйста, дождитесь ответа"
+)
+
+
+def top_visible_text(view) -> str:
+    """The paragraph at the top of the article view's viewport."""
+    return view.cursorForPosition(QPoint(40, 12)).block().text()
+
+
+def test_search_field_has_focus_at_start(make_window, qtbot):
+    window = make_window()
+    qtbot.waitUntil(window.search_box.hasFocus)
+    assert window.windowTitle() == "База знаний — kb-browser"
+
+
+def test_roaming_first_hit_and_enter_scrolls_to_rule(make_window, qtbot):
+    window = make_window()
+    search(qtbot, window, "роуминг", expect_first="ss/finance/3")
+    label = window.results.model.index(0, 0).data()
+    assert label.startswith("СС · Финансовые вопросы · п.3")
+    assert window.settings.recent_rules() == []
+
+    QTest.keyClick(window.search_box, Qt.Key.Key_Return)
+
+    view = window.article_view
+    assert "Перевод на линию старших специалистов" in view.toPlainText()
+    qtbot.waitUntil(lambda: view.verticalScrollBar().value() > 0)
+    assert "Неверная тарификация" in top_visible_text(view)
+    assert window.nav.current().rule_id == "ss/finance/3"
+    assert window.settings.recent_rules()[0] == "ss/finance/3"
+    assert window.settings.recent_queries()[0] == "роуминг"
+
+
+def test_copy_shortcut_puts_exact_phrase_on_clipboard(make_window, qtbot):
+    window = make_window()
+    QGuiApplication.clipboard().setText("")
+    search(qtbot, window, "роуминг", expect_first="ss/finance/3")
+    QTest.keyClick(
+        window.search_box,
+        Qt.Key.Key_C,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert QGuiApplication.clipboard().text() == SS_PHRASE
+    assert window.actions_.copy_phrase.shortcut().toString() == "Ctrl+Shift+C"
+
+
+def test_mistyped_layout_finds_roaming(make_window, qtbot):
+    window = make_window()
+    search(qtbot, window, "hjevbyu", expect_first="ss/finance/3")
+    assert "Раскладка" in window.results.info.text()
+
+
+def test_nothing_found_message(make_window, qtbot):
+    window = make_window()
+    search(qtbot, window, "жираф")
+    assert window.results.model.rowCount() == 0
+    assert "Ничего не найдено" in window.results.info.text()
+
+
+def test_correction_is_a_clickable_suggestion(make_window, qtbot):
+    window = make_window()
+    search(qtbot, window, "блакировка")
+    assert "блокировка" in window.results.info.text()
+    window.results.info.linkActivated.emit("suggest:блокировка")
+    qtbot.waitUntil(lambda: window.result is not None and window.result.query == "блокировка")
+    assert window.search_box.text() == "блокировка"
+
+
+def test_escape_clears_search(make_window, qtbot):
+    window = make_window()
+    search(qtbot, window, "роуминг", expect_first="ss/finance/3")
+    QTest.keyClick(window.search_box, Qt.Key.Key_Escape)
+    assert window.search_box.text() == ""
+    qtbot.waitUntil(lambda: window.results.model.rowCount() == 0)
+    assert window.search_box.hasFocus()
+
+
+def test_down_and_up_move_selection_from_search_field(make_window, qtbot):
+    window = make_window()
+    search(qtbot, window, "блокировка", expect_first="ss/finance/8")
+    view = window.results.view
+    assert view.currentIndex().row() == 0
+    QTest.keyClick(window.search_box, Qt.Key.Key_Down)
+    assert view.currentIndex().row() == 1
+    second = window.results.model.hit(1)
+    assert window.card.heading.text().endswith(f"п.{second.number}")
+    QTest.keyClick(window.search_box, Qt.Key.Key_Up)
+    assert view.currentIndex().row() == 0
+    assert window.search_box.hasFocus()
+
+
+def test_alt_left_and_right_walk_viewed_rules(make_window, qtbot):
+    window = make_window()
+    search(qtbot, window, "блокировка", expect_first="ss/finance/8")
+    QTest.keyClick(window.search_box, Qt.Key.Key_Return)
+    QTest.keyClick(window.search_box, Qt.Key.Key_Down)
+    second = window.results.current_hit().id
+    QTest.keyClick(window.search_box, Qt.Key.Key_Return)
+    assert window.current.rule_id == second
+
+    QTest.keyClick(window.search_box, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert window.current.rule_id == "ss/finance/8"
+    assert "ss/finance/8" in window.card.heading.text() or "п.8" in window.card.heading.text()
+    QTest.keyClick(window.search_box, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.current.rule_id == second
+
+
+def test_focus_shortcuts_return_to_search(make_window, qtbot):
+    window = make_window()
+    for key, mod in (
+        (Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier),
+        (Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier),
+        (Qt.Key.Key_F3, Qt.KeyboardModifier.NoModifier),
+    ):
+        window.article_view.setFocus()
+        qtbot.waitUntil(window.article_view.hasFocus)
+        QTest.keyClick(window.article_view, key, mod)
+        assert window.search_box.hasFocus(), key
+
+
+def test_first_hit_is_the_first_result_after_each_keystroke(make_window, qtbot):
+    window = make_window()
+    search(qtbot, window, "роуминг", expect_first="ss/finance/3")
+    assert first_hit_id(window) == "ss/finance/3"
+    assert window.session.current_query() == "роуминг"
