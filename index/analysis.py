@@ -1,0 +1,143 @@
+"""Russian text analysis shared by indexing and querying: words, compounds, ё→е, Snowball stems.
+
+The Whoosh analyzers built here are pickled into the index, so every class lives in this importable
+module and holds nothing unpicklable (the PyStemmer object is a module-level cache).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+from whoosh.analysis import Filter, Token, Tokenizer
+
+# Letters/digits, optionally joined by hyphens or dashes into a compound: sim-карты, P-to-P, МТС–Коннект.
+WORD_RE = re.compile(r"[^\W_]+(?:[-‐‑–—][^\W_]+)*")
+_DASHES = str.maketrans({"‐": "-", "‑": "-", "–": "-", "—": "-", "ё": "е"})
+_PART_SPLIT_RE = re.compile(r"-")
+
+# Frequent Russian function words: dropped from a query unless nothing else is left.
+STOP_WORDS = frozenset(
+    """
+    а без более бы был была были было быть в вам вас во вот все всего всех вы где да для до его ее
+    если есть еще же за и из или им их к как ко когда кто ли либо мне мы на над не него нее нет ни
+    них но ну о об однако он она они оно от по под при про с со так также то того тоже том у уже
+    чем что чтобы эта эти это этого этом этот я т д др пр
+    """.split()  # noqa: SIM905
+)
+
+_stemmer: Stemmer.Stemmer | None = None
+
+
+def normalize(word: str) -> str:
+    """Lowercase, ё→е, every dash as '-'."""
+    return word.lower().translate(_DASHES)
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """Snowball Russian stem of a normalised word; compounds are stemmed part by part."""
+    global _stemmer
+    if _stemmer is None:
+        _stemmer = Stemmer.Stemmer("russian")
+    if "-" in word:
+        return "-".join(_stemmer.stemWord(p) for p in word.split("-"))
+    return _stemmer.stemWord(word)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a text: the normalised form, where it stands, and its parts if it is a compound."""
+
+    norm: str
+    start: int
+    end: int
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(p for p in _PART_SPLIT_RE.split(self.norm) if p)
+
+    @property
+    def is_compound(self) -> bool:
+        return "-" in self.norm
+
+
+def words(text: str) -> list[Word]:
+    """The words of a text with their character spans (compounds kept whole)."""
+    return [Word(normalize(m.group(0)), m.start(), m.end()) for m in WORD_RE.finditer(text)]
+
+
+def index_terms(text: str) -> list[tuple[str, int, int]]:
+    """Normalised terms to index with their spans: each compound, then each of its parts."""
+    out: list[tuple[str, int, int]] = []
+    for w in words(text):
+        if w.is_compound:
+            out.append((w.norm, w.start, w.end))
+            offset = w.start
+            for part in w.parts:
+                out.append((part, offset, offset + len(part)))
+                offset += len(part) + 1
+        else:
+            out.append((w.norm, w.start, w.end))
+    return out
+
+
+def flat_stems(text: str) -> list[str]:
+    """The stems of a text in reading order, compounds split into parts (used for proximity)."""
+    return [stem(p) for w in words(text) for p in w.parts]
+
+
+class RuTokenizer(Tokenizer):
+    """Whoosh tokenizer: normalised words; a compound gives itself and then its parts."""
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        items = index_terms(value) if tokenize else [(normalize(value), 0, len(value))]
+        pos = start_pos
+        for text, start, end in items:
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = text
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            pos += 1
+            yield t
+
+
+class RuStemFilter(Filter):
+    """Replaces each token's text with its Snowball Russian stem (PyStemmer, cached)."""
+
+    def __eq__(self, other):
+        return other and self.__class__ is other.__class__
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = stem(t.text)
+            yield t
+
+
+def stem_analyzer():
+    return RuTokenizer() | RuStemFilter()
+
+
+def word_analyzer():
+    return RuTokenizer()

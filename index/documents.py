@@ -1,0 +1,113 @@
+"""The Whoosh schema and the documents made from an article: one per rule, phrase, intro or table."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from whoosh.fields import ID, STORED, TEXT, Schema
+
+from index.analysis import flat_stems, stem_analyzer, word_analyzer
+from kb.model import Article, Block, Section, Table
+from kb.text import plain_text
+
+SCHEMA_VERSION = 3  # bump whenever the schema, the analysis or the documents change
+
+RULE, PHRASE, INTRO = "rule", "phrase", "intro"
+
+
+def make_schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        article=ID(stored=True),
+        ahash=ID(),  # "<article id>:<content hash>": the lexicon lists every article's hash
+        kind=ID(stored=True),
+        section_id=STORED(),
+        number=STORED(),
+        line=STORED(),
+        line_label=STORED(),
+        article_title=STORED(),
+        section=STORED(),
+        text=STORED(),
+        stems=STORED(),  # the text's stems in reading order, for the proximity bonus
+        title_stems=STORED(),
+        content=TEXT(analyzer=stem_analyzer()),
+        title=TEXT(analyzer=stem_analyzer(), field_boost=0.4),
+        words=TEXT(analyzer=word_analyzer()),  # unstemmed: the spelling vocabulary
+    )
+
+
+def article_hash(article: Article) -> str:
+    """A content hash of everything an article contributes to the index."""
+    payload = repr(
+        (article.id, article.title, article.line, article.intro, article.blocks, article.sections,
+         article.tables)
+    )  # fmt: skip
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class _Part:
+    id: str
+    kind: str
+    section: Section | None
+    number: int | None
+    text: str
+
+
+def _table_text(table: Table) -> str:
+    rows = [" ".join(table.header)] + [" ".join(row) for row in table.rows]
+    return " ".join([table.title, *rows]).strip()
+
+
+def _block_text(block: Block) -> str:
+    return f"{block.label}: {block.text}" if block.label else block.text
+
+
+def _parts(article: Article) -> Iterator[_Part]:
+    yield from _loose_parts(article.id, None, article.intro, article.blocks, article.tables)
+    for section in article.sections:
+        prefix = f"{article.id}/{section.id}"
+        yield from _loose_parts(prefix, section, section.intro, section.blocks, section.tables)
+        for rule in section.rules:
+            yield _Part(rule.id, RULE, section, rule.number, rule.text)
+
+
+def _loose_parts(
+    prefix: str, section: Section | None, intro: str, blocks: tuple[Block, ...], tables: tuple[Table, ...]
+) -> Iterator[_Part]:
+    paragraphs = [plain_text(p) for p in intro.split("\n\n") if p.strip()]
+    for i, para in enumerate(paragraphs, 1):
+        yield _Part(f"{prefix}/intro-{i}", INTRO, section, None, para)
+    for i, block in enumerate(blocks, 1):
+        yield _Part(f"{prefix}/{block.kind}-{i}", PHRASE, section, None, _block_text(block))
+    for i, table in enumerate(tables, 1):
+        yield _Part(f"{prefix}/table-{i}", INTRO, section, None, _table_text(table))
+
+
+def article_documents(article: Article, digest: str | None = None) -> Iterator[dict]:
+    """The Whoosh documents of one article."""
+    digest = digest or article_hash(article)
+    for part in _parts(article):
+        section_title = part.section.title if part.section else ""
+        label = article.line_label(part.section) if part.section else article.line
+        title = f"{article.title} {section_title}".strip()
+        yield {
+            "id": part.id,
+            "article": article.id,
+            "ahash": f"{article.id}:{digest}",
+            "kind": part.kind,
+            "section_id": part.section.id if part.section else "",
+            "number": part.number,
+            "line": article.line,
+            "line_label": label,
+            "article_title": article.title,
+            "section": section_title,
+            "text": part.text,
+            "stems": " ".join(flat_stems(part.text)),
+            "title_stems": " ".join(flat_stems(title)),
+            "content": part.text,
+            "title": title,
+            "words": f"{part.text} {title}",
+        }

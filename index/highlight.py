@@ -1,0 +1,64 @@
+"""Highlighting by stem: the words of a text whose stems were searched, whatever their form."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+from index.analysis import stem, words
+
+SNIPPET_CHARS = 260
+
+
+def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """Character spans of the words (or compound parts) in ``text`` whose stems are in ``terms``."""
+    wanted = set(terms)
+    if not wanted:
+        return []
+    spans: list[tuple[int, int]] = []
+    for word in words(text):
+        if stem(word.norm) in wanted:
+            spans.append((word.start, word.end))
+            continue
+        offset = word.start
+        for part in word.norm.split("-"):
+            if part and stem(part) in wanted:
+                spans.append((offset, offset + len(part)))
+            offset += len(part) + 1
+    return spans
+
+
+def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
+    """The ``size``-character window that holds the most matched words."""
+    if len(text) <= size:
+        return 0, len(text)
+    best_start, best_count = 0, -1
+    for start, _ in spans:
+        lo = max(0, start - size // 4)
+        count = sum(1 for s, e in spans if s >= lo and e <= lo + size)
+        if count > best_count:
+            best_start, best_count = lo, count
+    lo = best_start
+    if lo > 0:
+        space = text.find(" ", lo)
+        lo = space + 1 if 0 <= space < lo + 20 else lo
+    hi = min(len(text), lo + size)
+    if hi < len(text):
+        space = text.rfind(" ", lo, hi)
+        hi = space if space > lo + size // 2 else hi
+    return lo, hi
+
+
+def snippet(text: str, terms: Iterable[str], size: int = SNIPPET_CHARS) -> str:
+    """HTML-escaped text (or its best window) with the matched words in <b>…</b>."""
+    spans = match_spans(text, terms)
+    lo, hi = _window(text, spans, size)
+    out, pos = [], lo
+    for s, e in spans:
+        if s < lo or e > hi:
+            continue
+        out.append(html.escape(text[pos:s], quote=False))
+        out.append(f"<b>{html.escape(text[s:e], quote=False)}</b>")
+        pos = e
+    out.append(html.escape(text[pos:hi], quote=False))
+    return ("…" if lo > 0 else "") + "".join(out) + ("…" if hi < len(text) else "")

@@ -1,0 +1,189 @@
+"""Query understanding: from what an agent typed to concepts, each a set of weighted alternatives.
+
+Steps, in order: cut to a sane size → choose the keyboard layout per chunk by the index vocabulary
+→ words → typo correction and completion of unknown words → glossary synonyms → stop words.
+No user text ever reaches a query parser: the Whoosh query is built from terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from index.analysis import STOP_WORDS, Word, stem, words
+from index.layout import swap_layout
+from index.synonyms import Form, Synonyms
+from index.vocabulary import Vocabulary
+
+MAX_QUERY_CHARS = 400
+MAX_CHUNKS = 12
+TYPO_BOOST = {1: 0.75, 2: 0.55}
+COMPLETION_BOOST = 0.6
+SYNONYM_BOOST = 0.9
+MAX_COMPLETIONS = 8
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One way a concept may appear in a document: all of ``stems``, scored with ``boost``."""
+
+    stems: Form
+    boost: float = 1.0
+
+
+@dataclass
+class Concept:
+    """One thing the agent asked about (a word, a compound, an abbreviation with its expansion)."""
+
+    label: str
+    alternatives: list[Alternative] = field(default_factory=list)
+    stop: bool = False
+
+    def add(self, stems: Form, boost: float) -> None:
+        if stems and all(a.stems != stems for a in self.alternatives):
+            self.alternatives.append(Alternative(stems, boost))
+
+
+@dataclass
+class QueryPlan:
+    query: str
+    concepts: list[Concept]
+    corrected: str | None
+    layout_converted: bool
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for concept in self.concepts:
+            for alt in concept.alternatives:
+                seen.update(dict.fromkeys(alt.stems))
+        return tuple(seen)
+
+
+@dataclass
+class _Token:
+    word: Word
+    shown: str  # the spelling to show in a correction
+    corrected: bool = False
+
+
+def _word_score(word: str, vocab: Vocabulary, syn: Synonyms) -> float:
+    """How well one word fits the index: known stem > near a known word > a known prefix."""
+    if word.isdigit():
+        return 0.0
+    stems = [stem(p) for p in word.split("-") if p]
+    if stems and all(vocab.knows_stem(s) or syn.knows(s) for s in stems):
+        return 1.0
+    if word in STOP_WORDS:
+        return 0.5
+    if len(word) >= 5 and vocab.nearest(word, 1):
+        return 0.5
+    if len(word) >= 3 and vocab.completions(word, 1):
+        return 0.3
+    return 0.0
+
+
+def _chunk_score(chunk: str, vocab: Vocabulary, syn: Synonyms) -> float:
+    return sum(_word_score(w.norm, vocab, syn) for w in words(chunk))
+
+
+def choose_layout(query: str, vocab: Vocabulary, syn: Synonyms) -> tuple[str, bool]:
+    """Each whitespace chunk as typed, or converted to the other layout when that fits the index better."""
+    out, converted = [], False
+    for chunk in query.split()[:MAX_CHUNKS]:
+        other = swap_layout(chunk)
+        if other is not None and _chunk_score(other, vocab, syn) > _chunk_score(chunk, vocab, syn):
+            out.append(other)
+            converted = True
+        else:
+            out.append(chunk)
+    return " ".join(out), converted
+
+
+def _correct(token: _Token, vocab: Vocabulary, concept: Concept) -> None:
+    """Add typo corrections or completions for a word the index does not know."""
+    norm = token.word.norm
+    root = stem(norm)
+    near = vocab.near_stems(root) or [(stem(w), d) for w, d in vocab.nearest(norm)]
+    if near:
+        best = near[0][1]
+        for cand, dist in near:
+            if dist == best:
+                concept.add((cand,), TYPO_BOOST[dist])
+        token.shown, token.corrected = vocab.spelling(near[0][0]) or near[0][0], True
+        return
+    for prefix in _prefixes(norm, root):
+        found = vocab.completions(prefix, MAX_COMPLETIONS)
+        if found:
+            for cand in found:
+                concept.add((stem(cand),), COMPLETION_BOOST)
+            return
+
+
+def _prefixes(norm: str, root: str) -> list[str]:
+    """What an unknown word may begin: itself (still being typed), its stem, the stem shortened a little."""
+    if len(norm) < 3 or norm.isdigit():
+        return []
+    out = [norm]
+    shortest = max(5, round(len(root) * 0.7))
+    out += [root[:n] for n in range(len(root), shortest - 1, -1) if root[:n] != norm]
+    return out
+
+
+def _concepts_for(tokens: list[_Token], vocab: Vocabulary, syn: Synonyms) -> list[Concept]:
+    concepts: list[Concept] = []
+    i = 0
+    while i < len(tokens):
+        span = _glossary_span(tokens, i, syn)
+        if span:
+            concept = Concept(" ".join(t.word.norm for t in tokens[i : i + span]))
+            form = tuple(stem(t.word.norm) for t in tokens[i : i + span])
+            concept.add(form, 1.0)
+            for alt in syn.alternatives(form):
+                concept.add(alt, SYNONYM_BOOST)
+            concepts.append(concept)
+            i += span
+            continue
+        concepts.append(_word_concept(tokens[i], vocab, syn))
+        i += 1
+    return concepts
+
+
+def _glossary_span(tokens: list[_Token], i: int, syn: Synonyms) -> int:
+    """Length (≥ 2) of a multi-word glossary form starting at token i, or 0."""
+    for n in range(min(syn.max_len, len(tokens) - i), 1, -1):
+        form = tuple(stem(t.word.norm) for t in tokens[i : i + n])
+        if all("-" not in s for s in form) and syn.alternatives(form):
+            return n
+    return 0
+
+
+def _word_concept(token: _Token, vocab: Vocabulary, syn: Synonyms) -> Concept:
+    word = token.word
+    concept = Concept(word.norm, stop=word.norm in STOP_WORDS and not syn.knows(stem(word.norm)))
+    whole = stem(word.norm)
+    parts = tuple(stem(p) for p in word.parts)
+    if word.is_compound:
+        concept.add((whole,), 1.0)
+        concept.add(parts, 0.9)
+    else:
+        concept.add((whole,), 1.0)
+    for form in [(whole,), parts] if word.is_compound else [(whole,)]:
+        for alt in syn.alternatives(form):
+            concept.add(alt, SYNONYM_BOOST)
+    known = all(vocab.knows_stem(s) or syn.knows(s) for s in parts) or vocab.knows_stem(whole)
+    if not known and not concept.stop and not word.norm.isdigit():
+        _correct(token, vocab, concept)
+    return concept
+
+
+def understand(query: str, vocab: Vocabulary, syn: Synonyms) -> QueryPlan:
+    """Turn raw input into a plan of concepts; never raises for any string."""
+    raw = query[:MAX_QUERY_CHARS]
+    text, converted = choose_layout(raw, vocab, syn)
+    tokens = [_Token(w, w.norm) for w in words(text)][: MAX_CHUNKS * 2]
+    concepts = _concepts_for(tokens, vocab, syn)
+    if any(not c.stop for c in concepts):
+        concepts = [c for c in concepts if not c.stop]
+    typo = any(t.corrected for t in tokens)
+    corrected = " ".join(t.shown for t in tokens) if (typo or converted) and tokens else None
+    return QueryPlan(query=query, concepts=concepts, corrected=corrected, layout_converted=converted)

@@ -1,0 +1,49 @@
+"""Plain values the index hands out: hits, search results, update reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kb.model import LoadError
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One found rule (or phrase / intro block) with its place in the KB and a highlighted snippet."""
+
+    id: str
+    kind: str  # "rule" | "phrase" | "intro"
+    article: str
+    article_title: str
+    line: str
+    line_label: str
+    section: str
+    section_id: str
+    number: int | None
+    text: str
+    snippet: str
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    corrected: str | None = None
+    hits: list[Hit] = field(default_factory=list)
+    terms: tuple[str, ...] = ()
+    layout_converted: bool = False
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    """What a refresh changed in the index, and which KB files could not be loaded."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    errors: tuple[LoadError, ...] = ()
+    rebuilt: bool = False
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.added or self.changed or self.removed or self.rebuilt)

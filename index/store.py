@@ -1,0 +1,199 @@
+"""Where the index lives and how it is kept whole: version file, checksums, atomic builds, locks.
+
+A fresh index is always built in a temporary sibling folder and renamed into place, so no process
+ever opens a half-built one. Every file Whoosh writes is immutable once committed; its CRC is kept in
+``kbindex.json`` beside the schema version, so a truncated or overwritten file is noticed on open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+import uuid
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import platformdirs
+from whoosh import index as windex
+from whoosh.util.filelock import FileLock
+
+from index.documents import SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
+
+META_NAME = "kbindex.json"
+LOCK_SUFFIX = ".lock"
+LOCK_TIMEOUT = 60.0
+
+
+class IndexInvalid(Exception):
+    """The index folder cannot be used as it is; ``reason`` says why (for the one warning line)."""
+
+    def __init__(self, reason: str, missing: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.missing = missing
+
+
+class LockTimeout(Exception):
+    """Another process held the index lock for longer than we were willing to wait."""
+
+
+def default_index_dir(kb_dir: Path) -> Path:
+    """The user's cache folder for this KB's index (never inside the KB folder)."""
+    resolved = Path(kb_dir).expanduser().resolve()
+    key = hashlib.sha1(str(resolved).encode("utf-8")).hexdigest()[:12]
+    base = platformdirs.user_cache_path("kb-browser") / "index"
+    if base.resolve().is_relative_to(resolved):
+        base = Path(tempfile.gettempdir()) / "kb-browser-index"
+    return base / key
+
+
+# ----------------------------------------------------------------------------- metadata
+
+
+def read_meta(index_dir: Path) -> dict | None:
+    try:
+        data = json.loads((index_dir / META_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _write_meta(index_dir: Path, meta: dict) -> None:
+    tmp = index_dir / f".{META_NAME}.{uuid.uuid4().hex}"
+    tmp.write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, index_dir / META_NAME)
+
+
+def _crc(path: Path) -> int:
+    crc = 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def _index_files(index_dir: Path) -> list[Path]:
+    return [
+        p for p in index_dir.iterdir()
+        if p.is_file() and p.name.startswith("MAIN") and not p.name.endswith("LOCK")
+    ]  # fmt: skip
+
+
+def record_files(index_dir: Path) -> None:
+    """Add the CRC of every index file not yet recorded; forget files Whoosh has deleted."""
+    meta = read_meta(index_dir) or {"schema_version": SCHEMA_VERSION}
+    files: dict[str, list[int]] = meta.get("files", {})
+    present = {p.name: p for p in _index_files(index_dir)}
+    files = {n: v for n, v in files.items() if n in present}
+    for name, path in present.items():
+        if name not in files:
+            with contextlib.suppress(OSError):
+                files[name] = [path.stat().st_size, _crc(path)]
+    meta["files"] = files
+    meta["schema_version"] = SCHEMA_VERSION
+    _write_meta(index_dir, meta)
+
+
+def _check_files(index_dir: Path, meta: dict) -> None:
+    for name, (size, crc) in meta.get("files", {}).items():
+        path = index_dir / name
+        try:
+            ok = path.stat().st_size == size and _crc(path) == crc
+        except FileNotFoundError:
+            continue  # deleted by Whoosh after a merge; a file the TOC needs fails on open instead
+        except OSError as exc:
+            raise IndexInvalid(f"cannot read index file {name}: {exc}") from None
+        if not ok:
+            raise IndexInvalid(f"index file {name} is damaged (size or checksum changed)")
+
+
+# ----------------------------------------------------------------------------- opening
+
+
+def open_valid(index_dir: Path) -> windex.Index:
+    """Open the index in ``index_dir`` after checking version, checksums and readability."""
+    if not index_dir.is_dir() or not any(index_dir.glob("_MAIN_*.toc")):
+        if index_dir.is_dir() and any(index_dir.iterdir()):
+            raise IndexInvalid("index table of contents is missing")
+        raise IndexInvalid("no index yet", missing=True)
+    meta = read_meta(index_dir)
+    if meta is None:
+        raise IndexInvalid(f"index version file {META_NAME} is missing or unreadable")
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        raise IndexInvalid(
+            f"index schema version {meta.get('schema_version')!r} differs from {SCHEMA_VERSION}"
+        )
+    _check_files(index_dir, meta)
+    try:
+        ix = windex.open_dir(str(index_dir))
+        _probe(ix)
+    except IndexInvalid:
+        raise
+    except Exception as exc:  # any failure to read means the files are not a usable index
+        raise IndexInvalid(f"index cannot be read ({type(exc).__name__}: {exc})") from None
+    return ix
+
+
+def _probe(ix: windex.Index) -> None:
+    """Touch the schema, the lexicons, some postings and some stored fields."""
+    if "ahash" not in ix.schema or "stems" not in ix.schema:
+        raise IndexInvalid("index was made with another schema")
+    with ix.searcher() as s:
+        reader = s.reader()
+        for fieldname in ("ahash", "content"):
+            for n, term in enumerate(reader.lexicon(fieldname)):
+                if n < 50:
+                    list(reader.postings(fieldname, term).all_ids())
+        for n, docnum in enumerate(reader.all_doc_ids()):
+            if n >= 200:
+                break
+            reader.stored_fields(docnum)
+
+
+# ----------------------------------------------------------------------------- locking and building
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """An inter-process lock beside the index folder, held while it is (re)built or its meta written."""
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index_dir.parent / (index_dir.name + LOCK_SUFFIX)))
+    deadline = time.monotonic() + timeout
+    while not lock.acquire(blocking=False):
+        if time.monotonic() > deadline:
+            raise LockTimeout(f"index {index_dir} is locked by another process")
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def fresh_dir(index_dir: Path) -> Path:
+    """A new empty temporary folder beside ``index_dir`` to build into."""
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.build-", dir=index_dir.parent))
+
+
+def swap_in(built: Path, index_dir: Path) -> None:
+    """Replace ``index_dir`` by the finished build ``built`` with renames (old one removed after)."""
+    old = None
+    if index_dir.exists():
+        old = index_dir.parent / f".{index_dir.name}.old-{uuid.uuid4().hex[:8]}"
+        os.replace(index_dir, old)
+    os.replace(built, index_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def discard(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

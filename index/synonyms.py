@@ -1,0 +1,76 @@
+"""Glossary-driven expansion: an abbreviation, its expansion and its variants find each other."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from index.analysis import STOP_WORDS, flat_stems, normalize, words
+from kb.model import Glossary, GlossaryEntry
+
+Form = tuple[str, ...]  # the stems of one way of writing a term: ("лицев", "счет")
+
+
+def _form(text: str) -> Form:
+    pairs = list(zip(_plain_words(text), flat_stems(text), strict=False))
+    content = [s for w, s in pairs if w not in STOP_WORDS]
+    return tuple(content or (s for _, s in pairs))
+
+
+def _plain_words(text: str) -> list[str]:
+    return [p for w in words(text) for p in w.parts]
+
+
+def entry_forms(entry: GlossaryEntry) -> list[Form]:
+    """Every spelling of an entry as stem tuples: term, variants, then the expansion."""
+    texts = [entry.term, *entry.variants]
+    if entry.expansion:
+        texts.append(entry.expansion.split("(")[0])
+    forms: list[Form] = []
+    for text in texts:
+        form = _form(text)
+        if form and form not in forms:
+            forms.append(form)
+    return forms
+
+
+class Synonyms:
+    """Lookup from a stem (or a run of stems) to the other forms of the same glossary entry."""
+
+    def __init__(self, glossary: Glossary) -> None:
+        self._groups: list[list[Form]] = []
+        self._index: dict[Form, list[int]] = defaultdict(list)
+        self._terms: set[str] = set()  # single-word glossary spellings, even without alternatives
+        for entry in glossary.entries:
+            forms = entry_forms(entry)
+            self._terms.update(f[0] for f in forms if len(f) == 1)
+            if len(forms) < 2:
+                continue
+            gid = len(self._groups)
+            self._groups.append(forms)
+            for form in forms:
+                self._index[form].append(gid)
+        self.max_len = max((len(f) for f in self._index), default=1)
+
+    def knows(self, stem: str) -> bool:
+        return stem in self._terms
+
+    def alternatives(self, form: Form) -> list[Form]:
+        """The other forms of every glossary entry that contains ``form``."""
+        out: list[Form] = []
+        for gid in self._index.get(form, ()):
+            for other in self._groups[gid]:
+                if other != form and other not in out:
+                    out.append(other)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._groups)
+
+
+def normalized_terms(glossary: Glossary) -> set[str]:
+    """Every single-word spelling in the glossary, normalised (for layout decisions)."""
+    out = set()
+    for entry in glossary.entries:
+        for text in (entry.term, *entry.variants):
+            out.update(normalize(w.norm) for w in words(text))
+    return out
