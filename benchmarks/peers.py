@@ -52,6 +52,7 @@ class SqliteFts5:
     )
 
     def __init__(self, workdir: Path) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
         self.path = workdir / "fts5.sqlite"
         self.path.unlink(missing_ok=True)
         self.db = sqlite3.connect(self.path)
