@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kb.importer.clutter import Page, drop_trailing_teasers
+from kb.importer.clutter import Page, drop_edge_teasers
 from kb.importer.patterns import RULE_START_RE, is_breadcrumb, is_title_like, numbered_heading
 
 
@@ -43,7 +43,7 @@ def find_articles(page: Page) -> Found:
     for n, block in enumerate(headers):
         end = headers[n + 1][0] if n + 1 < len(headers) else len(lines)
         article = _describe(lines, block, page.title)
-        article.body, teasers = drop_trailing_teasers(lines[block[-1] + 1 : end])
+        article.body, teasers = drop_edge_teasers(lines[block[-1] + 1 : end])
         dropped += ["(teaser)"] * teasers
         articles.append(article)
     return Found(tuple(_merge_empty(articles)), tuple(dropped))

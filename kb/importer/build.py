@@ -10,7 +10,7 @@ from kb.importer.blocks import block_steps, extract_blocks
 from kb.importer.naming import article_id, line_for, section_id, unique
 from kb.importer.rules import link_cross_refs, rule_markdown, split_enumeration
 from kb.importer.sections import Outline, RawSection, find_sections
-from kb.model import Article, Block, Rule, Section
+from kb.model import GREETING, Article, Block, Rule, Section
 from kb.text import md_escape, plain_text
 
 _BLOCK_START_RE = re.compile(r"^(?:#|>|\||[-*+]\s|\d+[.)]\s|```|---|===)")
@@ -31,6 +31,7 @@ def build_article(raw: RawArticle, *, source: str, date: str, taken_ids: set[str
     built = Built(article=Article(id=aid, title=raw.title, line=line))
     sections = _sections(aid, outline, built.warnings)
     blocks, sections = _place_step_blocks(blocks, sections)
+    blocks, sections = _lift_greetings(blocks, sections)
     built.article = Article(
         id=aid,
         title=raw.title,
@@ -77,7 +78,7 @@ def _sections(aid: str, outline: Outline, warnings: list[str]) -> list[Section]:
 
 def _section(aid: str, sid: str, raw: RawSection, warnings: list[str]) -> Section:
     lead, items = split_enumeration("\n".join(raw.lines))
-    intro, blocks = _intro_and_blocks([lead] if lead else [])
+    intro, blocks = _intro_and_blocks([lead, *raw.notes] if lead else raw.notes)
     numbers = {number for number, _ in items}
     rules = tuple(_rule(aid, sid, number, body, numbers) for number, body in items)
     missing = sorted(set(range(1, max(numbers, default=0) + 1)) - numbers)
@@ -112,3 +113,10 @@ def _place_step_blocks(blocks: list[Block], sections: list[Section]) -> tuple[li
             moved.setdefault(target.id, []).append(block)
     sections = [replace(s, blocks=(*moved.get(s.id, ()), *s.blocks)) for s in sections]
     return kept, sections
+
+
+def _lift_greetings(blocks: list[Block], sections: list[Section]) -> tuple[list[Block], list[Section]]:
+    """A greeting written among a section's rules still belongs to the whole article."""
+    lifted = [b for s in sections for b in s.blocks if b.kind == GREETING]
+    sections = [replace(s, blocks=tuple(b for b in s.blocks if b.kind != GREETING)) for s in sections]
+    return [*blocks, *lifted], sections

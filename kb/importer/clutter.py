@@ -9,14 +9,19 @@ from kb.importer.patterns import is_header_line
 
 _TITLE_SUFFIX_RE = re.compile(r"^(?P<title>.+?)\s+(?:[—–|]|::)\s+(?P<site>[^—–|]{2,60}?)$")
 _TIME = r"(?:[ T,]\s*\d{1,2}:\d{2}(?::\d{2})?)?"
-_ISO_DATE_RE = re.compile(rf"^(?P<y>\d{{4}})-(?P<m>\d{{2}})-(?P<d>\d{{2}}){_TIME}(?:\s+\d+)?$")
-_RU_DATE_RE = re.compile(rf"^(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>\d{{4}}){_TIME}(?:\s+\d+)?$")
+_DATE_LABEL = r"(?:(?:Дата|Обновлено|Опубликовано|Изменено|Создано|Updated|Published|Date)\w*\s*:?\s*)?"
+_ISO_DATE_RE = re.compile(rf"^{_DATE_LABEL}(?P<y>\d{{4}})-(?P<m>\d{{2}})-(?P<d>\d{{2}}){_TIME}(?:\s+\d+)?$")
+_RU_DATE_RE = re.compile(
+    rf"^{_DATE_LABEL}(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>\d{{4}}){_TIME}(?:\s+\d+)?$"
+)
 _RATING_RE = re.compile(
     r"\d+(?:[.,]\d+)?\s*(?:из|/|of)\s*\d+(?:[.,]\d+)?\s+\d+\s+(?:оцен|голос|vote)\w*\s*$"
     r"|^(?:Рейтинг|Оценка|Rating)\s*:?\s*\d",
     re.IGNORECASE,
 )
-_COUNTER_RE = re.compile(r"^(?:Просмотр\w*|Прочитан\w*|Views?|Комментари\w*)\s*:?\s*\d+$", re.IGNORECASE)
+_COUNTER_RE = re.compile(
+    r"^(?:Просмотр\w*|Прочитан\w*|Views?|Комментари\w*|Comments?)\s*:?\s*(?:\d+|\(\d+\))$", re.IGNORECASE
+)
 _ACTION_RE = re.compile(
     r"^(?:Заказать|Поделиться|Подписаться|Скачать|Распечатать|Версия для печати|Читать (?:далее|также)"
     r"|Читайте также|Смотрите также|Похожие (?:статьи|материалы)|Оставить комментарий|Share|Tweet"
@@ -25,6 +30,7 @@ _ACTION_RE = re.compile(
 )
 _TIMING_RE = re.compile(r"^(?:\S+\s+){0,4}\d+(?:[.,]\d+)?\s*(?:с|сек|s|sec|мс|ms)\.?$", re.IGNORECASE)
 _COPYRIGHT_RE = re.compile(r"^(?:©|\(c\)|Copyright\b|Все права защищены)", re.IGNORECASE)
+_SITE_NAV_RE = re.compile(r"^(?:Главная|Home|На главную)\s*(?:>|»|/|→)", re.IGNORECASE)
 _TAKEDOWN_RE = re.compile(r"^Если вы не хотите,? чтобы .{0,80}(?:материал|статья)", re.IGNORECASE)
 _TEASER_RE = re.compile(r"^(?P<head>[A-ZА-ЯЁ][^:.!?]{2,90}):\s+\S.{10,400}?(?:\.\.\.|…)$")
 
@@ -80,7 +86,7 @@ def is_clutter_line(line: str, site: str = "") -> bool:
     line = line.strip()
     if not line:
         return False
-    checks = (_RATING_RE.search, _COUNTER_RE.match, _ACTION_RE.match, _TIMING_RE.match)
+    checks = (_RATING_RE.search, _COUNTER_RE.match, _ACTION_RE.match, _TIMING_RE.match, _SITE_NAV_RE.match)
     if any(check(line) for check in checks):
         return True
     if _COPYRIGHT_RE.match(line) or _TAKEDOWN_RE.match(line):
@@ -102,11 +108,12 @@ def is_teaser(text: str) -> bool:
     return bool(m) and not re.match(r"\d", m["head"]) and len(m["head"].split()) <= 12
 
 
-def drop_trailing_teasers(lines: list[str]) -> tuple[list[str], int]:
-    """Remove teaser paragraphs (and blanks) from the end of an article body; returns lines, count."""
-    end = len(lines)
-    dropped = 0
-    while end and (not lines[end - 1].strip() or is_teaser(lines[end - 1])):
-        dropped += bool(lines[end - 1].strip())
+def drop_edge_teasers(lines: list[str]) -> tuple[list[str], int]:
+    """Remove teaser paragraphs (and blanks) from both ends of an article body; returns lines, count."""
+    start, end = 0, len(lines)
+    while start < end and (not lines[start].strip() or is_teaser(lines[start])):
+        start += 1
+    while end > start and (not lines[end - 1].strip() or is_teaser(lines[end - 1])):
         end -= 1
-    return lines[:end], dropped
+    dropped = sum(bool(line.strip()) for line in lines[:start] + lines[end:])
+    return lines[start:end], dropped

@@ -7,6 +7,7 @@ import re
 BREADCRUMB_RE = re.compile(r"^(?:[^\s>:][^>:]{0,40}:\s+)?[^>]+(?:\s>\s[^>]+){1,}$")
 NUMBERED_HEADING_RE = re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,3})+)\.?\s+(?P<title>[A-ZА-ЯЁ][^\"]{2,100})$")
 RULE_START_RE = re.compile(r"^\d{1,3}\)\.?\s")
+BULLET_RE = re.compile(r"^[-•–—*]\s*(?=\S)")
 _LABELLED_RE = re.compile(r"^[^\s>:][^>:]{0,40}:\s")
 
 
@@ -54,5 +55,6 @@ def is_heading_like(line: str) -> bool:
         and line[-1] not in ".;,"
         and '"' not in line
         and not RULE_START_RE.match(line)
+        and not BULLET_RE.match(line)
         and not is_breadcrumb(line)
     )

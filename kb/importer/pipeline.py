@@ -76,8 +76,11 @@ def import_text(text: str, source_name: str) -> ImportPlan:
     taken: set[str] = set()
     for raw in found.articles:
         built = build_article(raw, source=source_name, date=page.date, taken_ids=taken)
-        taken.add(built.article.id)
         warnings += built.warnings
+        if not built.article.rules and not built.article.blocks:
+            warnings.append(f"skipped {raw.title!r}: neither rules nor phrases (site navigation?)")
+            continue
+        taken.add(built.article.id)
         articles.append(_settle(built.article, warnings))
     if not any(article.rules for article in articles):
         raise ProcedureImportError(f"{source_name}: no procedure article with numbered rules found")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb.importer.patterns import BULLET_RE
 from kb.text import md_escape
 
 MAX_GAP = 3  # a rule number may skip up to two numbers (the procedure has no technical п.14)
@@ -86,12 +87,16 @@ def split_subpoints(text: str) -> tuple[str, list[str]]:
 def rule_markdown(body: str) -> str:
     """A rule body as Markdown: paragraphs, footnotes as continuation paragraphs, sub-points as a list."""
     out: list[str] = []
-    for paragraph in (p for line in body.split("\n") for p in split_footnotes(line)):
-        lead, subpoints = split_subpoints(paragraph)
-        if out:
-            out.append("")
-        out.append(md_escape(lead))
-        out += [f"- {md_escape(item)}" for item in subpoints]
+    for line in body.split("\n"):
+        if out and (bullet := BULLET_RE.match(line)):
+            out.append(f"- {md_escape(line[bullet.end() :].strip())}")  # a sub-point on its own line
+            continue
+        for paragraph in split_footnotes(line):
+            lead, subpoints = split_subpoints(paragraph)
+            if out:
+                out.append("")
+            out.append(md_escape(lead))
+            out += [f"- {md_escape(item)}" for item in subpoints]
     return "\n".join(out)
 
 

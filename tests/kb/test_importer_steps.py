@@ -13,7 +13,7 @@ from kb.importer.blocks import extract_blocks, parse_queues
 from kb.importer.clutter import (
     Page,
     cut_footer,
-    drop_trailing_teasers,
+    drop_edge_teasers,
     is_clutter_line,
     is_teaser,
     page_date,
@@ -168,9 +168,21 @@ def test_not_teasers(text: str) -> None:
     assert not is_teaser(text)
 
 
-def test_drop_trailing_teasers_stops_at_body() -> None:
-    lines = ["1) правило", "", "Тизер другой статьи: начало текста...", "", "Ещё тизер: и ещё текст статьи…"]
-    assert drop_trailing_teasers(lines) == (["1) правило"], 2)
+def test_drop_edge_teasers_stops_at_body() -> None:
+    teaser = "Тизер другой статьи: начало текста..."
+    lines = [
+        "",
+        teaser,
+        "Раздел",
+        "1) правило",
+        teaser,
+        "1) правило",
+        "",
+        teaser,
+        "",
+        "Ещё тизер: и ещё текст…",
+    ]
+    assert drop_edge_teasers(lines) == (["Раздел", "1) правило", teaser, "1) правило"], 3)
 
 
 def test_cut_footer_from_last_copyright() -> None:
@@ -442,3 +454,58 @@ def test_page_without_breadcrumbs_uses_the_repeated_page_title() -> None:
     (article,) = import_text(text, "x.txt").articles
     assert (article.id, article.title) == ("mnp", "Перевод на линию MNP")
     assert [r.number for r in article.rules] == [1, 2]
+
+
+# ----------------------------------------------------------------------------- pages of other shapes
+
+
+def test_rules_without_a_heading_get_a_default_section() -> None:
+    outline = find_sections(["Вступление.", "1) a", "2) b"])
+    assert outline.intro == ["Вступление."]
+    assert [(s.title, s.lines) for s in outline.sections] == [("Список вопросов", ["1) a", "2) b"])]
+
+
+def test_heading_on_the_same_line_as_the_first_rule() -> None:
+    long_intro = "Это вступление из многих слов, которое никак не может быть заголовком раздела 1) x"
+    outline = find_sections(["Вопросы по тарификации 1) a 2) b", long_intro])
+    assert [s.title for s in outline.sections] == ["Вопросы по тарификации"]
+    assert outline.sections[0].lines == ["1) a 2) b", long_intro]
+
+
+def test_bullet_lines_are_sub_points_not_headings() -> None:
+    outline = find_sections(["Раздел", "1) a:", "- первое", "- второе", "2) b"])
+    assert [s.title for s in outline.sections] == ["Раздел"]
+    assert rule_markdown("a:\n- первое\n• второе") == "a:\n- первое\n- второе"
+
+
+def test_phrase_line_after_rules_is_not_rule_text() -> None:
+    outline = find_sections(["Раздел", "1) a 2) b", 'Для перевода используйте фразу: "Минуту"'])
+    section = outline.sections[0]
+    assert section.lines == ["1) a 2) b"]
+    assert section.notes == ['Для перевода используйте фразу: "Минуту"']
+
+
+def test_greeting_after_rules_belongs_to_the_article() -> None:
+    text = "8.1 Перевод на линию ЭР\nСУЗ: А > Б\nРаздел\n1) a\nПриветствие эксперта: «Здравствуйте»\n"
+    (article,) = import_text(text, "x.txt").articles
+    assert [b.kind for b in article.blocks] == ["greeting"]
+    assert article.sections[0].blocks == ()
+    assert article.rules[0].text == "a"
+
+
+@pytest.mark.parametrize(
+    "line", ["Главная > Процедуры > Переводы", "Комментарии (3)", "Время генерации: 0.2 s"]
+)
+def test_more_site_clutter(line: str) -> None:
+    assert is_clutter_line(line)
+
+
+def test_labelled_date_line() -> None:
+    assert page_date("Обновлено: 05.06.2020") == "2020-06-05"
+
+
+def test_header_without_rules_or_phrases_is_skipped() -> None:
+    text = "8.1 Меню сайта\n\nСсылки.\n\n8.2 Перевод на линию ЭР\nРаздел\n1) a\n"
+    plan = import_text(text, "x.txt")
+    assert [a.title for a in plan.articles] == ["Перевод на линию ЭР"]
+    assert any("Меню сайта" in w for w in plan.warnings)
