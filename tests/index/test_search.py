@@ -1,0 +1,129 @@
+"""Searching: what the issue names, query understanding, hits, and the CLI output contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index import Hit, KnowledgeIndex, SearchResult, format_hits, search_json
+from index.analysis import stem
+
+ROAMING = "ss/finance/3"
+
+
+@pytest.mark.parametrize("query", ["роуминг", "hjevbyu", "роумниг", "тарификация в роуминге"])
+def test_issue_queries_put_roaming_first(bundled_index: KnowledgeIndex, query: str):
+    assert bundled_index.search(query).hits[0].id == ROAMING
+
+
+def test_hit_carries_place_text_snippet_and_score(bundled_index: KnowledgeIndex):
+    hit = bundled_index.search("роуминге", limit=1).hits[0]
+    assert isinstance(hit, Hit)
+    assert (hit.id, hit.kind, hit.article, hit.line, hit.section_id, hit.number) == (
+        ROAMING, "rule", "ss", "СС", "finance", 3,
+    )  # fmt: skip
+    assert hit.section == "Финансовые вопросы" and hit.line_label == "СС"
+    assert hit.article_title.startswith("Перевод на линию")
+    assert "роуминге" in hit.text and "<b>" not in hit.text
+    assert "<b>роуминге</b>" in hit.snippet
+    assert hit.score > 0
+
+
+def test_line_label_names_the_steps(bundled_index: KnowledgeIndex):
+    hit = bundled_index.search("стажер не справляется", limit=1).hits[0]
+    assert hit.id == "sv/two-step/9" and hit.line_label == "СВ · 2 шага"
+
+
+def test_highlight_by_stem_when_query_form_differs(bundled_index: KnowledgeIndex):
+    result = bundled_index.search("отмены портаций", limit=1)
+    assert result.hits[0].id == "mnp/questions/5"
+    assert "<b>Отмена</b> <b>портации</b>" in result.hits[0].snippet
+    assert stem("портация") in result.terms
+
+
+def test_layout_detection_keeps_latin_words_the_index_knows(bundled_index: KnowledgeIndex):
+    for query in ("sim", "MNP", "SMS", "Red Box", "HD"):
+        result = bundled_index.search(query)
+        assert not result.layout_converted, query
+        assert result.hits, query
+    converted = bundled_index.search("ьтз")  # "mnp" typed on the Russian layout
+    assert converted.layout_converted and converted.hits[0].article == "mnp"
+
+
+def test_typo_gives_a_correction_from_the_vocabulary(bundled_index: KnowledgeIndex):
+    result = bundled_index.search("мошеничество")
+    assert result.corrected == "мошенничеству" or result.corrected.startswith("мошенничеств")
+    assert result.hits[0].id == "sv/two-step/10"
+    assert bundled_index.search("роуминг").corrected is None
+
+
+def test_glossary_expands_abbreviations_both_ways(bundled_index: KnowledgeIndex):
+    by_abbr = bundled_index.search("перенос ДС")
+    assert by_abbr.hits[0].id == "ss/finance/9"  # "денежных средств" found through ДС
+    by_words = bundled_index.search("лицевой счет перенос")
+    assert by_words.hits[0].id == "ss/finance/9"  # "ЛС" found through "лицевой счет"
+    assert bundled_index.search("МНП").hits[0].article == "mnp"
+
+
+def test_only_stop_words_still_finds_something(bundled_index: KnowledgeIndex):
+    assert bundled_index.search("не на").hits
+
+
+def test_all_terms_close_together_rank_first(small_kb: Path):
+    with KnowledgeIndex.open(small_kb) as ix:
+        assert ix.search("перенос средств лс").hits[0].id == "alpha/finance/2"
+        assert ix.search("sim карта курьер").hits[0].id == "alpha/technical/1"
+
+
+@pytest.mark.parametrize(
+    "query, rule",
+    [
+        ("sim-карты", "alpha/technical/1"),
+        ("сим карта", "alpha/technical/1"),
+        ("P-to-P", "alpha/finance/3"),
+        ("МТС-Инфо", "alpha/technical/2"),
+        ("мтс инфо", "alpha/technical/2"),
+        ("Red Box", "alpha/technical/2"),
+        ("смс экстра", "alpha/technical/2"),
+        ("емкость", "alpha/technical/3"),
+        ("ёлочной", "alpha/technical/3"),
+        ("тариф архивный", "beta/questions/2"),
+    ],
+)
+def test_compounds_variants_and_yo_are_findable(small_kb: Path, query: str, rule: str):
+    with KnowledgeIndex.open(small_kb) as ix:
+        assert ix.search(query).hits[0].id == rule
+
+
+def test_phrases_and_intro_are_documents_but_yield_to_rules(small_kb: Path):
+    with KnowledgeIndex.open(small_kb) as ix:
+        phrase = ix.search("дождитесь ответа экспертного").hits[0]
+        assert phrase.kind == "phrase" and phrase.id == "alpha/phrase-1" and phrase.number is None
+        intro = ix.search("звонки запрещены").hits[0]
+        assert intro.kind == "intro" and intro.article == "beta" and intro.section == ""
+
+
+def test_limit_is_respected(bundled_index: KnowledgeIndex):
+    assert len(bundled_index.search("клиент", limit=3).hits) == 3
+    assert bundled_index.search("клиент", limit=0).hits == []
+
+
+def test_search_json_contract(bundled_index: KnowledgeIndex):
+    data = json.loads(json.dumps(search_json(bundled_index.search("hjevbyu", limit=2))))
+    assert set(data) >= {"query", "corrected", "hits"}
+    assert data["query"] == "hjevbyu" and data["corrected"] == "роуминг"
+    hit = data["hits"][0]
+    assert set(hit) >= {"id", "article", "section", "line", "number", "text", "snippet", "score"}
+    assert hit["id"] == ROAMING and hit["number"] == 3
+    empty = search_json(bundled_index.search("qqqqzzzz"))
+    assert empty["hits"] == []
+
+
+def test_format_hits_human_output(bundled_index: KnowledgeIndex):
+    text = format_hits(bundled_index.search("роумниг", limit=1))
+    assert "Возможно, вы имели в виду: роуминге" in text
+    assert "СС · Финансовые вопросы · п.3" in text and "«роуминге»" in text
+    assert format_hits(SearchResult(query="x")) == "ничего не найдено"
+    assert "\x1b[1m" in format_hits(bundled_index.search("роуминг"), emphasis=True)
