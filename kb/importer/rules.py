@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from kb.importer.patterns import BULLET_RE
 from kb.text import md_escape
@@ -34,8 +35,16 @@ def markers(text: str) -> list[Marker]:
     return found
 
 
-def best_sequence(candidates: list[Marker]) -> list[Marker]:
-    """The longest chain of markers whose numbers rise by 1..MAX_GAP, one marker style, from 0 or 1."""
+def best_sequence(candidates: list[Marker], text: str = "") -> list[Marker]:
+    """The longest chain of markers whose numbers rise by 1..MAX_GAP, one marker style, from 0 or 1.
+
+    Among equally long chains the one with fewer skipped numbers wins, then the one with fewer
+    markers inside an open parenthesis ("1) a (в т.ч. 2) и 3) …) 2) b").
+    """
+
+    def key(chain: list[Marker]) -> tuple[int, int, int]:
+        return (*_chain_key(chain), -sum(_inside_parens(text, a, b) for a, b in pairwise(chain)))
+
     best: list[list[Marker]] = []
     for k, marker in enumerate(candidates):
         chains = [
@@ -46,8 +55,8 @@ def best_sequence(candidates: list[Marker]) -> list[Marker]:
             and 0 < marker.number - best[j][-1].number <= MAX_GAP
         ]
         start = [marker] if marker.number <= 1 or marker.pos == 0 else []
-        best.append(max([*chains, start], key=_chain_key))
-    return max(best, key=_chain_key, default=[])
+        best.append(max([*chains, start], key=key))
+    return max(best, key=key, default=[])
 
 
 def _chain_key(chain: list[Marker]) -> tuple[int, int]:
@@ -55,9 +64,14 @@ def _chain_key(chain: list[Marker]) -> tuple[int, int]:
     return len(chain), -skipped
 
 
+def _inside_parens(text: str, previous: Marker, marker: Marker) -> bool:
+    between = text[previous.end : marker.pos]
+    return between.count("(") > between.count(")")
+
+
 def split_enumeration(text: str) -> tuple[str, list[tuple[int, str]]]:
     """ "Lead 1) a 2) b" -> ("Lead", [(1, "a"), (2, "b")]), keeping the procedure's own numbers."""
-    chain = best_sequence(markers(text))
+    chain = best_sequence(markers(text), text)
     if not chain:
         return text.strip(), []
     lead = text[: chain[0].pos].strip()

@@ -301,6 +301,12 @@ def test_split_enumeration_non_splits(text: str, numbers: list[int]) -> None:
     assert [n for n, _ in split_enumeration(text)[1]] == numbers
 
 
+def test_split_enumeration_texts() -> None:
+    assert split_enumeration("1) a, см. п. 2) и 2) b 3) c")[1] == [(1, "a, см. п. 2) и"), (2, "b"), (3, "c")]
+    assert split_enumeration("1). a 2) не маркер 2). b")[1] == [(1, "a 2) не маркер"), (2, "b")]
+    assert split_enumeration("1) a (в т.ч. 2) и 3)) 2) b")[1] == [(1, "a (в т.ч. 2) и 3))"), (2, "b")]
+
+
 def test_split_enumeration_without_markers() -> None:
     assert split_enumeration("  просто текст ") == ("просто текст", [])
 
