@@ -9,7 +9,7 @@ _SKIP = frozenset({"script", "style", "nav", "noscript", "template", "svg", "ifr
 _BLOCKS = frozenset(
     {
         "p", "div", "section", "article", "main", "header", "footer", "aside", "title", "h1", "h2",
-        "h3", "h4", "h5", "h6", "ul", "ol", "li", "table", "tr", "blockquote", "pre", "dl", "dt",
+        "h3", "h4", "h5", "h6", "table", "tr", "blockquote", "pre", "dl", "dt",
         "dd", "form", "figure", "figcaption", "hr", "address", "body", "html", "head",
     }
 )  # fmt: skip
@@ -28,17 +28,31 @@ class _TextExtractor(HTMLParser):
         self.parts: list[str] = []
         self.skip_depth = 0
         self.pre_depth = 0
+        self.lists: list[int | None] = []  # next number of each open <ol>; None for <ul>
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
             self.skip_depth += 1
         elif tag == "br":
             self.parts.append("\n")
+        elif tag == "li":
+            self.parts.append("\n" + self._item_marker(dict(attrs)))
+        elif tag in ("ol", "ul"):
+            self.lists.append(_int(dict(attrs).get("start"), 1) if tag == "ol" else None)
+            self.parts.append("\n")
         elif tag in _BLOCKS:
             self.parts.append("\n\n")
         elif tag in _CELLS:
             self.parts.append(" ")
         self.pre_depth += tag == "pre"
+
+    def _item_marker(self, attrs: dict[str, str | None]) -> str:
+        """ "3) " for an item of an ordered list (numbers kept, ``value`` honoured), "- " otherwise."""
+        if not self.lists or self.lists[-1] is None:
+            return "- "
+        number = _int(attrs.get("value"), self.lists[-1])
+        self.lists[-1] = number + 1
+        return f"{number}) "
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br":
@@ -49,7 +63,11 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
             self.skip_depth = max(0, self.skip_depth - 1)
-        elif tag in _BLOCKS:
+        elif tag in ("ol", "ul"):
+            if self.lists:
+                self.lists.pop()
+            self.parts.append("\n")
+        elif tag in _BLOCKS and tag != "li":
             self.parts.append("\n\n")
         self.pre_depth -= tag == "pre" and self.pre_depth > 0
 
@@ -66,3 +84,10 @@ def html_to_text(html: str) -> str:
     parser.close()
     lines = [line.strip() for line in "".join(parser.parts).split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default

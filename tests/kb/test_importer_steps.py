@@ -515,3 +515,27 @@ def test_header_without_rules_or_phrases_is_skipped() -> None:
     plan = import_text(text, "x.txt")
     assert [a.title for a in plan.articles] == ["Перевод на линию ЭР"]
     assert any("Меню сайта" in w for w in plan.warnings)
+
+
+def test_html_lists_keep_their_numbers_and_bullets() -> None:
+    page = (
+        '<html><body><h2>Раздел</h2><ol><li>Первое:<ul><li>а</li><li>б</li></ul></li><li value="3">Третье'
+        "</li><li>Четвёртое</li></ol><p>после</p></body></html>"
+    )
+    assert html_to_text(page) == "Раздел\n\n1) Первое:\n\n- а\n- б\n\n3) Третье\n4) Четвёртое\n\nпосле\n"
+
+
+def test_html_page_with_ordered_lists_imports() -> None:
+    page = (
+        "<html><head><title>Перевод на линию MNP — Сайт</title></head><body>"
+        "<p>СУЗ: Процедуры &gt; Перевод на линию MNP</p><h1>Перевод на линию MNP</h1>"
+        "<h3>Список вопросов для перевода:</h3><ol><li>Смена оператора:<ul><li>до портации</li>"
+        "<li>после портации</li></ul></li><li>Отмена портации</li></ol>"
+        "<footer>© Сайт 2024</footer></body></html>"
+    )
+    (article,) = import_text(page, "page.html").articles
+    assert (article.id, article.sections[0].id) == ("mnp", "questions")
+    assert [r.markdown for r in article.rules] == [
+        "Смена оператора:\n- до портации\n- после портации",
+        "Отмена портации",
+    ]
