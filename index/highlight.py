@@ -4,27 +4,43 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from functools import lru_cache
 
 from index.analysis import stem, words
 
 SNIPPET_CHARS = 260
 
 
+Span = tuple[str, int, int]  # stem, start, end
+
+
+@lru_cache(maxsize=4096)
+def _stemmed(text: str) -> tuple[tuple[Span, tuple[Span, ...]], ...]:
+    """Each word of a text as (stem, start, end) with the same for its parts when it is a compound."""
+    out = []
+    for word in words(text):
+        parts: list[Span] = []
+        if word.is_compound:
+            offset = word.start
+            for part in word.norm.split("-"):
+                if part:
+                    parts.append((stem(part), offset, offset + len(part)))
+                offset += len(part) + 1
+        out.append(((stem(word.norm), word.start, word.end), tuple(parts)))
+    return tuple(out)
+
+
 def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     """Character spans of the words (or compound parts) in ``text`` whose stems are in ``terms``."""
     wanted = set(terms)
-    if not wanted:
+    if not wanted or not text:
         return []
     spans: list[tuple[int, int]] = []
-    for word in words(text):
-        if stem(word.norm) in wanted:
-            spans.append((word.start, word.end))
-            continue
-        offset = word.start
-        for part in word.norm.split("-"):
-            if part and stem(part) in wanted:
-                spans.append((offset, offset + len(part)))
-            offset += len(part) + 1
+    for (whole, start, end), parts in _stemmed(text):
+        if whole in wanted:
+            spans.append((start, end))
+        else:
+            spans.extend((s, e) for p, s, e in parts if p in wanted)
     return spans
 
 

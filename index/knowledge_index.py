@@ -44,6 +44,7 @@ class KnowledgeIndex:
         self._ix: windex.Index | None = None
         self._searcher: Searcher | None = None
         self._vocab = Vocabulary()
+        self._docs: dict = {}  # docnum -> (stored fields, parsed stems), valid for the open searcher
         self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ lifecycle
@@ -210,7 +211,7 @@ class KnowledgeIndex:
         searcher = self._current_searcher()
         plan = understand(query, self._vocab, self._synonyms)
         terms = plan.terms
-        hits = [self._hit(s, terms) for s in rank(searcher, plan, max(0, int(limit)))]
+        hits = [self._hit(s, terms) for s in rank(searcher, plan, max(0, int(limit)), self._docs)]
         return SearchResult(query, plan.corrected, hits, terms, plan.layout_converted)
 
     def _current_searcher(self) -> Searcher:
@@ -220,6 +221,7 @@ class KnowledgeIndex:
             self._close_searcher()  # never Searcher.refresh(): it returns stale hits (NOTES.md)
         if self._searcher is None:
             self._searcher = self._ix.searcher()
+            self._docs = {}
             self._vocab = Vocabulary.from_reader(self._searcher.reader())
         return self._searcher
 

@@ -86,12 +86,20 @@ def _chunk_score(chunk: str, vocab: Vocabulary, syn: Synonyms) -> float:
     return sum(_word_score(w.norm, vocab, syn) for w in words(chunk))
 
 
+def _better(other: str, chunk: str, vocab: Vocabulary, syn: Synonyms) -> bool:
+    """Whether the other layout's text fits the index better than the chunk as typed."""
+    typed = _chunk_score(chunk, vocab, syn)
+    if typed >= len(words(chunk)):  # every word already known: nothing to gain
+        return False
+    return _chunk_score(other, vocab, syn) > typed
+
+
 def choose_layout(query: str, vocab: Vocabulary, syn: Synonyms) -> tuple[str, bool]:
     """Each whitespace chunk as typed, or converted to the other layout when that fits the index better."""
     out, converted = [], False
     for chunk in query.split()[:MAX_CHUNKS]:
         other = swap_layout(chunk)
-        if other is not None and _chunk_score(other, vocab, syn) > _chunk_score(chunk, vocab, syn):
+        if other is not None and _better(other, chunk, vocab, syn):
             out.append(other)
             converted = True
         else:
