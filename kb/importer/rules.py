@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import pairwise
 
 from kb.importer.patterns import BULLET_RE
 from kb.text import md_escape
@@ -29,7 +28,7 @@ def markers(text: str) -> list[Marker]:
     """Every "N)" / "N)." that could start a rule (not "п.7)", not "(3х карт)")."""
     found = []
     for m in _MARKER_RE.finditer(text):
-        if _REFERENCE_BEFORE_RE.search(text[: m.start()]):
+        if _REFERENCE_BEFORE_RE.search(text, max(0, m.start() - 20), m.start()):
             continue
         found.append(Marker(m.start(), m.end(), int(m["num"]), bool(m["dot"])))
     return found
@@ -39,29 +38,42 @@ def best_sequence(candidates: list[Marker], text: str = "") -> list[Marker]:
     """The longest chain of markers whose numbers rise by 1..MAX_GAP, one marker style, from 0 or 1.
 
     Among equally long chains the one with fewer skipped numbers wins, then the one with fewer
-    markers inside an open parenthesis ("1) a (в т.ч. 2) и 3) …) 2) b").
+    markers inside an open parenthesis ("1) a (в т.ч. 2) и 3) …) 2) b"). A marker only looks
+    back at markers numbered at most MAX_GAP below it, so this stays linear in practice.
     """
-
-    def key(chain: list[Marker]) -> tuple[int, int, int]:
-        return (*_chain_key(chain), -sum(_inside_parens(text, a, b) for a, b in pairwise(chain)))
-
-    best: list[list[Marker]] = []
+    scores: list[tuple[int, int, int] | None] = []  # (length, -skipped, -nested) of the best chain
+    previous: list[int] = []
+    by_number: dict[int, list[int]] = {}
     for k, marker in enumerate(candidates):
-        chains = [
-            best[j] + [marker]
-            for j in range(k)
-            if best[j]
-            and best[j][-1].dotted == marker.dotted
-            and 0 < marker.number - best[j][-1].number <= MAX_GAP
-        ]
-        start = [marker] if marker.number <= 1 or marker.pos == 0 else []
-        best.append(max([*chains, start], key=key))
-    return max(best, key=key, default=[])
+        best = (1, 0, 0) if marker.number <= 1 or marker.pos == 0 else None
+        best_prev = -1
+        for gap in range(1, MAX_GAP + 1):
+            for j in by_number.get(marker.number - gap, ()):
+                score = scores[j]
+                if score is None or candidates[j].dotted != marker.dotted:
+                    continue
+                nested = _inside_parens(text, candidates[j], marker)
+                option = (score[0] + 1, score[1] - (gap - 1), score[2] - nested)
+                if best is None or option > best:
+                    best, best_prev = option, j
+        scores.append(best)
+        previous.append(best_prev)
+        by_number.setdefault(marker.number, []).append(k)
+    return _chain_back(candidates, scores, previous)
 
 
-def _chain_key(chain: list[Marker]) -> tuple[int, int]:
-    skipped = chain[-1].number - chain[0].number + 1 - len(chain) if chain else 0
-    return len(chain), -skipped
+def _chain_back(
+    candidates: list[Marker], scores: list[tuple[int, int, int] | None], previous: list[int]
+) -> list[Marker]:
+    ends = [k for k, score in enumerate(scores) if score is not None]
+    if not ends:
+        return []
+    k = max(ends, key=lambda e: scores[e])  # the first of the best
+    chain: list[Marker] = []
+    while k >= 0:
+        chain.append(candidates[k])
+        k = previous[k]
+    return chain[::-1]
 
 
 def _inside_parens(text: str, previous: Marker, marker: Marker) -> bool:

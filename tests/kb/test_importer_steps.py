@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import time
 from pathlib import Path
 
 import pytest
@@ -294,6 +295,8 @@ def test_split_enumeration_keeps_numbers_and_gaps() -> None:
         ("1) a 2) b (в том числе 1) и 2) выше) 3) c", [1, 2, 3]),
         ("1). a 2) не маркер 2). b", [1, 2]),
         ("1) a 2) b 4) c 7) d", [1, 2, 4, 7]),
+        ("1) Правила тип. 2) b", [1, 2]),
+        ("1) a 2) b по пункту 3) регламента", [1, 2]),
         ("текст без правил 3) и 4)", []),
     ],
 )
@@ -539,3 +542,10 @@ def test_html_page_with_ordered_lists_imports() -> None:
         "Смена оператора:\n- до портации\n- после портации",
         "Отмена портации",
     ]
+
+
+def test_split_enumeration_is_fast_on_long_sections() -> None:
+    text = " ".join(f"{i}) Правило {i} про баланс (см. п.{i}) и тариф." for i in range(1, 1000))
+    started = time.perf_counter()
+    assert [n for n, _ in split_enumeration(text)[1]] == list(range(1, 1000))
+    assert time.perf_counter() - started < 1.0
