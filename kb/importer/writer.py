@@ -28,10 +28,12 @@ class ImportReport:
     unchanged: list[Path] = field(default_factory=list)
     conflicts: list[Path] = field(default_factory=list)  # differing file kept; rerun with force
     overwritten: list[Path] = field(default_factory=list)
+    failed: list[Path] = field(default_factory=list)  # could not be written; the old file is intact
+    failure_reasons: dict[Path, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return not self.conflicts
+        return not self.conflicts and not self.failed
 
     @property
     def written(self) -> list[Path]:
@@ -45,18 +47,31 @@ def write_import(
     kb_dir = Path(kb_dir)
     report = ImportReport(kb_dir=kb_dir, dry_run=dry_run)
     if not dry_run:
-        kb_dir.mkdir(parents=True, exist_ok=True)
-    for article in plan.articles:
-        target = safe_target(kb_dir, plan.file_name(article))
-        data = plan.markdown(article).encode("utf-8")
-        outcome = _outcome(target, data, force)
-        getattr(report, outcome).append(target)
-        if outcome in ("created", "overwritten") and not dry_run:
-            atomic_write(target, data)
-            log.info("%s %s", outcome, target)
-        elif outcome == "conflicts":
-            log.warning("%s differs from the import; not overwritten (use force)", target)
+        try:
+            kb_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProcedureImportError(f"cannot create {kb_dir}: {exc.strerror or exc}") from exc
+    targets = [
+        (safe_target(kb_dir, plan.file_name(a)), plan.markdown(a).encode("utf-8")) for a in plan.articles
+    ]
+    for target, data in targets:
+        try:
+            _write_one(report, target, data, force=force)
+        except OSError as exc:
+            report.failed.append(target)
+            report.failure_reasons[target] = exc.strerror or str(exc)
+            log.error("cannot write %s: %s", target, exc)
     return report
+
+
+def _write_one(report: ImportReport, target: Path, data: bytes, *, force: bool) -> None:
+    outcome = _outcome(target, data, force)
+    if outcome in ("created", "overwritten") and not report.dry_run:
+        atomic_write(target, data)
+        log.info("%s %s", outcome, target)
+    elif outcome == "conflicts":
+        log.warning("%s differs from the import; not overwritten (use force)", target)
+    getattr(report, outcome).append(target)
 
 
 def _outcome(target: Path, data: bytes, force: bool) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -85,10 +86,31 @@ def test_crash_mid_write_leaves_the_old_file_intact(
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError, match="disk full"):
-        write_import(plan, tmp_path, force=True)
+    report = write_import(plan, tmp_path, force=True)
+    assert names(report.failed) == NAMES and not report.ok
+    assert report.failure_reasons[tmp_path / "ss.md"] == "disk full"
+    assert report.created == report.overwritten == []
     assert (tmp_path / "ss.md").read_text(encoding="utf-8") == "old article\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["ss.md"]  # the temp file is cleaned up
+    assert [p.name for p in tmp_path.iterdir()] == ["ss.md"]  # the temp files are cleaned up
+
+
+def test_unwritable_folder_fails_per_file(
+    plan: ImportPlan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    report = write_import(plan, tmp_path)
+    assert names(report.failed) == NAMES and not report.ok
+    assert set(report.failure_reasons.values()) == {"Permission denied"}
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_kb_folder_that_cannot_be_created_is_a_named_error(plan: ImportPlan, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(ProcedureImportError, match="cannot create"):
+        write_import(plan, tmp_path / "file" / "kb")
 
 
 def test_existing_file_mode_is_kept(plan: ImportPlan, tmp_path: Path) -> None:
