@@ -19,6 +19,8 @@ MAX_CHUNKS = 12
 TYPO_BOOST = {1: 0.75, 2: 0.55}
 COMPLETION_BOOST = 0.6
 SYNONYM_BOOST = 0.9
+RELATED_BOOST = 0.5
+RELATED_MIN_PREFIX = 5
 MAX_COMPLETIONS = 8
 
 
@@ -181,7 +183,19 @@ def _word_concept(token: _Token, vocab: Vocabulary, syn: Synonyms) -> Concept:
     known = all(vocab.knows_stem(s) or syn.knows(s) for s in parts) or vocab.knows_stem(whole)
     if not known and not concept.stop and not word.norm.isdigit():
         _correct(token, vocab, concept)
+    if not concept.stop and not word.is_compound:
+        _add_related(word.norm, vocab, concept)
     return concept
+
+
+def _add_related(norm: str, vocab: Vocabulary, concept: Concept) -> None:
+    """Words of the same root the stemmer keeps apart (курьер / курьерскую, отменить / отмена)."""
+    if len(norm) < RELATED_MIN_PREFIX or not norm.isalpha():
+        return
+    prefix = norm[: max(RELATED_MIN_PREFIX, len(norm) - 3)]
+    for cand in vocab.completions(prefix, MAX_COMPLETIONS):
+        if len(cand) <= len(norm) + 4:
+            concept.add((stem(cand),), RELATED_BOOST)
 
 
 def understand(query: str, vocab: Vocabulary, syn: Synonyms) -> QueryPlan:

@@ -1,25 +1,30 @@
 """Running a query plan on a Whoosh searcher and ranking the rules it finds.
 
-Whoosh (BM25F over the rule text and the boosted titles) gathers candidates for an OR of all concepts;
-each candidate is then re-scored: more of the query's concepts matched, and matched close together,
-counts for more; phrases and intro paragraphs yield to rules.
+Whoosh gathers candidates with one flat OR over every stem of every alternative. Each candidate is
+then scored per concept, BM25-style: a concept counts once, by its best alternative (the word itself,
+a glossary synonym, a typo fix, a related word), in the rule text and, less, in the titles. The sum
+is multiplied by the square of the idf-weighted share of concepts found (rules that hold everything
+asked win), a bonus when those words stand close together, and a factor that lets rules win over
+phrases and intro paragraphs.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from index.documents import RULE
-from index.query import Concept, QueryPlan
+from index.query import Alternative, Concept, QueryPlan
 
 TITLE_BOOST = 0.35
 CANDIDATES = 60
 COVERAGE_POWER = 2.0
 PROXIMITY_BONUS = 0.5
+K1, B = 1.2, 0.75
 KIND_FACTOR = {RULE: 1.0}
 OTHER_KIND_FACTOR = 0.55
 
@@ -30,12 +35,31 @@ class Scored:
     score: float
 
 
-def plan_query(plan: QueryPlan) -> wq.Query:
-    """The Whoosh query gathering candidates: one flat OR of every stem of every alternative.
+@dataclass(frozen=True)
+class DocStems:
+    """A document's stems, parsed once per searcher: text in order, term counts, title stems."""
 
-    Flat, because the structure (which concept, all words of an alternative) is judged in
-    :func:`rescore`; one union matcher is several times cheaper than nested ones.
-    """
+    seq: tuple[str, ...]
+    tf: Counter
+    title: frozenset[str]
+
+    @classmethod
+    def of(cls, fields: dict) -> DocStems:
+        seq = tuple(fields.get("stems", "").split())
+        return cls(seq, Counter(seq), frozenset(fields.get("title_stems", "").split()))
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Collection statistics for one query: idf per stem, average text length, concept weights."""
+
+    idf: dict[str, float]
+    avgdl: float
+    weights: list[float]
+
+
+def plan_query(plan: QueryPlan) -> wq.Query:
+    """The Whoosh query gathering candidates: one flat OR of every stem of every alternative."""
     boosts: dict[str, float] = {}
     for concept in plan.concepts:
         for alt in concept.alternatives:
@@ -50,29 +74,53 @@ def plan_query(plan: QueryPlan) -> wq.Query:
     return q
 
 
-def _strength(concept: Concept, stems: set[str]) -> float:
+def query_stats(searcher: Searcher, plan: QueryPlan) -> Stats:
+    reader, n = searcher.reader(), max(1, searcher.doc_count())
+    dfs: dict[str, int] = {}
+    for concept in plan.concepts:
+        for alt in concept.alternatives:
+            for s in alt.stems:
+                if s not in dfs:
+                    dfs[s] = reader.doc_frequency("content", s)
+    idf = {s: math.log(1 + (n - df + 0.5) / (df + 0.5)) for s, df in dfs.items()}
+    weights = []
+    for concept in plan.concepts:
+        known = [dfs[a.stems[0]] for a in concept.alternatives if a.stems and dfs[a.stems[0]]]
+        weights.append(math.log(1 + n / (min(known) if known else 0.5)))
+    avgdl = (searcher.avg_field_length("content", 1.0) or 1.0) * 0.9  # compounds count twice there
+    return Stats(idf, avgdl, weights)
+
+
+def _alt_score(alt: Alternative, doc: DocStems, stats: Stats) -> float:
+    in_text = all(s in doc.tf for s in alt.stems)
+    in_title = all(s in doc.title for s in alt.stems)
+    if not (in_text or in_title):
+        return 0.0
+    score = 0.0
+    if in_text:
+        norm = K1 * (1 - B + B * len(doc.seq) / stats.avgdl)
+        score += sum(stats.idf[s] * doc.tf[s] * (K1 + 1) / (doc.tf[s] + norm) for s in alt.stems)
+    if in_title:
+        score += TITLE_BOOST * sum(stats.idf[s] for s in alt.stems)
+    return alt.boost * score
+
+
+def _strength(concept: Concept, doc: DocStems, title: bool = True) -> float:
     """How well a document holds a concept: the best boost among the alternatives it contains."""
-    found = (min(a.boost, 1.0) for a in concept.alternatives if all(s in stems for s in a.stems))
+    found = (
+        min(a.boost, 1.0)
+        for a in concept.alternatives
+        if all(s in doc.tf or (title and s in doc.title) for s in a.stems)
+    )
     return max(found, default=0.0)
 
 
-def concept_weights(searcher: Searcher, plan: QueryPlan) -> list[float]:
-    """Each concept's weight in the coverage: the idf of its rarest alternative."""
-    reader, n = searcher.reader(), max(1, searcher.doc_count())
-    weights = []
-    for concept in plan.concepts:
-        dfs = [reader.doc_frequency("content", a.stems[0]) for a in concept.alternatives if a.stems]
-        known = [df for df in dfs if df]
-        weights.append(math.log(1 + n / (min(known) if known else 0.5)))
-    return weights
-
-
-def _positions(concept: Concept, seq: list[str]) -> list[int]:
+def _positions(concept: Concept, seq: tuple[str, ...]) -> list[int]:
     firsts = {alt.stems[0] for alt in concept.alternatives if alt.stems}
     return [i for i, s in enumerate(seq) if s in firsts]
 
 
-def _closeness(concepts: list[Concept], seq: list[str]) -> float:
+def _closeness(concepts: list[Concept], seq: tuple[str, ...]) -> float:
     """1.0 when the matched concepts stand side by side, falling as the shortest window widens."""
     marks = sorted((p, k) for k, c in enumerate(concepts) for p in _positions(c, seq))
     need = len({k for _, k in marks})
@@ -91,34 +139,15 @@ def _closeness(concepts: list[Concept], seq: list[str]) -> float:
     return (need - 1) / max(best, need - 1)
 
 
-@dataclass(frozen=True)
-class DocStems:
-    """A document's stems, parsed once per searcher: the text in order, and with the titles."""
-
-    seq: tuple[str, ...]
-    content: frozenset[str]
-    everything: frozenset[str]
-
-    @classmethod
-    def of(cls, fields: dict) -> DocStems:
-        seq = tuple(fields.get("stems", "").split())
-        content = frozenset(seq)
-        return cls(seq, content, content | frozenset(fields.get("title_stems", "").split()))
-
-
-def rescore(plan: QueryPlan, weights: list[float], doc: DocStems, kind: str, base: float) -> float:
-    """The final score: Whoosh's, times coverage², a proximity bonus and the document-kind factor.
-
-    Coverage is the idf-weighted share of the query's concepts the document holds, each counted
-    by the strength of the form found (the word itself 1.0, a synonym, typo fix or completion less).
-    """
-    seq, content, everything = doc.seq, doc.content, doc.everything
+def rescore(plan: QueryPlan, stats: Stats, doc: DocStems, kind: str) -> float:
+    """Per-concept BM25 × coverage² × proximity bonus × document-kind factor."""
     concepts = plan.concepts
-    strengths = [_strength(c, everything) for c in concepts]
-    total = sum(weights) or 1.0
-    coverage = sum(w * s for w, s in zip(weights, strengths, strict=True)) / total
-    in_text = [c for c, s in zip(concepts, strengths, strict=True) if s and _strength(c, content)]
-    bonus = 1.0 + PROXIMITY_BONUS * _closeness(in_text, seq) if len(in_text) > 1 else 1.0
+    base = sum(max((_alt_score(a, doc, stats) for a in c.alternatives), default=0.0) for c in concepts)
+    strengths = [_strength(c, doc) for c in concepts]
+    total = sum(stats.weights) or 1.0
+    coverage = sum(w * s for w, s in zip(stats.weights, strengths, strict=True)) / total
+    in_text = [c for c, s in zip(concepts, strengths, strict=True) if s and _strength(c, doc, title=False)]
+    bonus = 1.0 + PROXIMITY_BONUS * _closeness(in_text, doc.seq) if len(in_text) > 1 else 1.0
     return base * coverage**COVERAGE_POWER * bonus * KIND_FACTOR.get(kind, OTHER_KIND_FACTOR)
 
 
@@ -128,15 +157,16 @@ def rank(searcher: Searcher, plan: QueryPlan, limit: int, cache: dict | None = N
     if q is wq.NullQuery or limit <= 0:
         return []
     cache = {} if cache is None else cache
-    results = searcher.search(q, limit=max(CANDIDATES, limit))
-    weights = concept_weights(searcher, plan)
+    stats = query_stats(searcher, plan)
     scored = []
-    for hit in results:
-        entry = cache.get(hit.docnum)
+    for docnum in searcher.search(q, limit=max(CANDIDATES, limit)).docs():
+        entry = cache.get(docnum)
         if entry is None:
-            fields = hit.fields()
-            entry = cache[hit.docnum] = (fields, DocStems.of(fields))
+            fields = searcher.stored_fields(docnum)
+            entry = cache[docnum] = (fields, DocStems.of(fields))
         fields, doc = entry
-        scored.append(Scored(fields, rescore(plan, weights, doc, fields.get("kind", ""), hit.score)))
+        score = rescore(plan, stats, doc, fields.get("kind", ""))
+        if score > 0:
+            scored.append(Scored(fields, score))
     scored.sort(key=lambda s: (-s.score, s.fields.get("id", "")))
     return scored[:limit]
