@@ -9,12 +9,15 @@ from pathlib import Path
 
 from kb.article_md import ArticleError, article_to_markdown, parse_article
 from kb.importer.articles import find_articles
+from kb.importer.blocks import extract_blocks, parse_queues
 from kb.importer.build import build_article
-from kb.importer.clutter import strip_clutter
+from kb.importer.clutter import is_teaser, strip_clutter
 from kb.importer.decode import decode, normalize_text
 from kb.importer.errors import ProcedureImportError
 from kb.importer.html_text import html_to_text, looks_like_html
 from kb.importer.naming import file_name
+from kb.importer.rules import link_cross_refs, split_enumeration, split_subpoints
+from kb.importer.sections import find_sections
 from kb.model import Article
 
 log = logging.getLogger(__name__)
@@ -26,7 +29,13 @@ STEPS: tuple[tuple[str, Callable[..., object]], ...] = (
     ("normalize_text", normalize_text),
     ("strip_clutter", strip_clutter),
     ("find_articles", find_articles),
-    ("build_article", build_article),  # sections, rules, sub-points, blocks, tables, cross-refs
+    ("build_article", build_article),  # runs the article steps below, in this order
+    ("find_sections", find_sections),
+    ("split_enumeration", split_enumeration),
+    ("split_subpoints", split_subpoints),
+    ("extract_blocks", extract_blocks),
+    ("parse_queues", parse_queues),
+    ("link_cross_refs", link_cross_refs),
     ("to_markdown", article_to_markdown),
 )
 
@@ -82,6 +91,7 @@ def import_text(text: str, source_name: str) -> ImportPlan:
             continue
         taken.add(built.article.id)
         articles.append(_settle(built.article, warnings))
+    warnings[:0] = _dropped_warning(found.dropped, page.title, [a.title for a in articles])
     if not any(article.rules for article in articles):
         raise ProcedureImportError(f"{source_name}: no procedure article with numbered rules found")
     return ImportPlan(articles=articles, warnings=warnings, source_name=source_name)
@@ -98,3 +108,16 @@ def _settle(draft: Article, warnings: list[str]) -> Article:
     if [r.markdown for r in article.rules] != [r.markdown for r in draft.rules]:
         warnings.append(f"{draft.id}: generated Markdown reads back differently")
     return replace(article, path=Path(file_name(article.id)))
+
+
+def _dropped_warning(dropped: tuple[str, ...], page_title: str, titles: list[str]) -> list[str]:
+    """Say what text before the first article was left out (teasers and titles go silently)."""
+    known = {t.casefold() for t in [page_title, *titles] if t}
+    lost = [
+        line
+        for line in dropped
+        if line != "(teaser)" and not is_teaser(line) and line.casefold() not in known
+    ]
+    if not lost:
+        return []
+    return [f"left out {len(lost)} line(s) outside any article, first: {lost[0][:80]!r}"]

@@ -433,8 +433,9 @@ def test_file_name_stays_a_plain_safe_name(article: str, name: str) -> None:
 def test_steps_are_in_order() -> None:
     names = [name for name, _ in STEPS]
     assert names == [
-        "decode", "html_to_text", "normalize_text", "strip_clutter",
-        "find_articles", "build_article", "to_markdown",
+        "decode", "html_to_text", "normalize_text", "strip_clutter", "find_articles", "build_article",
+        "find_sections", "split_enumeration", "split_subpoints", "extract_blocks", "parse_queues",
+        "link_cross_refs", "to_markdown",
     ]  # fmt: skip
 
 
@@ -549,3 +550,14 @@ def test_split_enumeration_is_fast_on_long_sections() -> None:
     started = time.perf_counter()
     assert [n for n, _ in split_enumeration(text)[1]] == list(range(1, 1000))
     assert time.perf_counter() - started < 1.0
+
+
+def test_text_left_out_before_the_first_article_is_a_warning() -> None:
+    text = (
+        "Важное примечание перед статьёй\n\nТизер: начало текста чужой статьи...\n\n"
+        "8.1 Перевод на линию ЭР\nРаздел\n1) a\n"
+    )
+    plan = import_text(text, "x.txt")
+    assert plan.warnings == [
+        "left out 1 line(s) outside any article, first: 'Важное примечание перед статьёй'"
+    ]
