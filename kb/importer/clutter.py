@@ -10,6 +10,7 @@ from kb.importer.patterns import is_header_line
 _TITLE_SUFFIX_RE = re.compile(r"^(?P<title>.+?)\s+(?:[—–|]|::)\s+(?P<site>[^—–|]{2,60}?)$")
 _TIME = r"(?:[ T,]\s*\d{1,2}:\d{2}(?::\d{2})?)?"
 _DATE_LABEL = r"(?:(?:Дата|Обновлено|Опубликовано|Изменено|Создано|Updated|Published|Date)\w*\s*:?\s*)?"
+_HYPHEN_SUFFIX_RE = re.compile(r"^(?P<title>.+?)\s+-\s+(?P<site>[^-]{2,60}?)$")
 _ISO_DATE_RE = re.compile(rf"^{_DATE_LABEL}(?P<y>\d{{4}})-(?P<m>\d{{2}})-(?P<d>\d{{2}}){_TIME}(?:\s+\d+)?$")
 _RU_DATE_RE = re.compile(
     rf"^{_DATE_LABEL}(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>\d{{4}}){_TIME}(?:\s+\d+)?$"
@@ -67,10 +68,18 @@ def strip_title_suffix(lines: list[str]) -> tuple[list[str], str, str]:
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
         return lines, "", ""
-    m = _TITLE_SUFFIX_RE.match(lines[first])
+    m = _TITLE_SUFFIX_RE.match(lines[first]) or _hyphen_suffix(lines, first)
     if not m:
         return lines, "", ""
     return [*lines[:first], m["title"], *lines[first + 1 :]], m["title"], m["site"].strip()
+
+
+def _hyphen_suffix(lines: list[str], first: int) -> re.Match[str] | None:
+    """ "Title - Site" counts only when "Title" appears again as a line of its own."""
+    m = _HYPHEN_SUFFIX_RE.match(lines[first])
+    if m and any(line.strip().casefold() == m["title"].casefold() for line in lines[first + 1 :]):
+        return m
+    return None
 
 
 def page_date(line: str) -> str:

@@ -37,7 +37,17 @@ def decode(data: bytes) -> Decoded:
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
-        return _decode_as(data, best_single_byte(data))
+        pass
+    if _mostly_utf8(data):
+        return _decode_as(data, "utf-8")
+    return _decode_as(data, best_single_byte(data))
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """UTF-8 text with a few broken bytes (a bad copy) rather than an 8-bit codepage."""
+    text = data.decode("utf-8", errors="replace")
+    letters = sum(ch.isalpha() and ord(ch) > 127 for ch in text)
+    return letters > 20 * text.count("\ufffd")
 
 
 def _decode_as(data: bytes, encoding: str) -> Decoded:

@@ -7,13 +7,14 @@ import re
 BREADCRUMB_RE = re.compile(r"^(?:[^\s>:][^>:]{0,40}:\s+)?[^>]+(?:\s>\s[^>]+){1,}$")
 NUMBERED_HEADING_RE = re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,3})+)\.?\s+(?P<title>[A-ZА-ЯЁ][^\"]{2,100})$")
 RULE_START_RE = re.compile(r"^\d{1,3}\)\.?\s")
-BULLET_RE = re.compile(r"^[-•–—*]\s*(?=\S)")
+BULLET_RE = re.compile(r"^[-•–—]\s*(?=\S)")
+_CRUMB_SEPARATORS = str.maketrans({"»": ">", "→": ">"})
 _LABELLED_RE = re.compile(r"^[^\s>:][^>:]{0,40}:\s")
 
 
 def is_breadcrumb(line: str) -> bool:
     """ "СУЗ: Условия обслуживания > Процедуры > …" (a label and one '>' or no label and two)."""
-    line = line.strip()
+    line = line.strip().translate(_CRUMB_SEPARATORS)
     if not BREADCRUMB_RE.match(line) or len(line) > 300:
         return False
     return bool(_LABELLED_RE.match(line)) or line.count(" > ") >= 2

@@ -561,3 +561,26 @@ def test_text_left_out_before_the_first_article_is_a_warning() -> None:
     assert plan.warnings == [
         "left out 1 line(s) outside any article, first: 'Важное примечание перед статьёй'"
     ]
+
+
+def test_mostly_utf8_with_a_broken_byte_stays_utf8() -> None:
+    data = ("Перевод на линию старших специалистов. " * 5).encode("utf-8") + b"\xff" + RU.encode("utf-8")
+    decoded = decode(data)
+    assert decoded.encoding == "utf-8" and decoded.warnings
+    assert decoded.text.endswith(RU)
+
+
+def test_hyphen_title_suffix_only_when_the_title_repeats() -> None:
+    lines = ["Перевод на линию MNP - КиберПедия", "", "Перевод на линию MNP"]
+    assert strip_title_suffix(lines)[1:] == ("Перевод на линию MNP", "КиберПедия")
+    assert strip_title_suffix(["Жалоба - вызов переводится на СВ", "1) a"])[1:] == ("", "")
+
+
+def test_breadcrumb_with_other_separators() -> None:
+    page = Page(lines=("СУЗ: Условия » Процедуры » Статья", "Статья", "Раздел", "1) a"))
+    (article,) = find_articles(page).articles
+    assert (article.title, article.breadcrumb) == ("Статья", "СУЗ: Условия » Процедуры » Статья")
+
+
+def test_footnote_on_its_own_line_is_not_a_sub_point() -> None:
+    assert rule_markdown("Текст 7* дней.\n* т.е. сноска") == "Текст 7\\* дней.\n\n\\* т.е. сноска"
