@@ -10,11 +10,15 @@ import pytest
 BUNDLED = {"resources/kb/ss.md", "resources/kb/sv.md", "resources/kb/mnp.md", "resources/kb/glossary.md"}
 
 
-def _installed_files() -> set[str]:
+def _distribution() -> metadata.Distribution:
     try:
-        dist = metadata.distribution("kb-browser")
+        return metadata.distribution("kb-browser")
     except metadata.PackageNotFoundError:
         pytest.skip("kb-browser is not installed (tests run from a bare checkout)")
+
+
+def _installed_files() -> set[str]:
+    dist = _distribution()
     direct = dist.read_text("direct_url.json")
     if direct and json.loads(direct).get("dir_info", {}).get("editable"):
         pytest.skip("editable install: resources are read from the checkout")
@@ -27,6 +31,6 @@ def test_installed_distribution_carries_the_bundled_kb_and_source():
 
 
 def test_installed_distribution_has_the_console_script():
-    dist = metadata.distribution("kb-browser")
+    dist = _distribution()
     scripts = {ep.name: ep.value for ep in dist.entry_points if ep.group == "console_scripts"}
     assert scripts == {"kb-browser": "desktop_app.cli:main"}
