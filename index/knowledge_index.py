@@ -125,6 +125,7 @@ class KnowledgeIndex:
 
     def _build_fresh(self, progress: Progress) -> None:
         """Build into a temporary folder, then rename it into place (caller holds the build lock)."""
+        store.sweep(self.index_dir)
         tmp = store.fresh_dir(self.index_dir)
         try:
             ix = windex.create_in(str(tmp), make_schema())

@@ -7,6 +7,7 @@ No user text ever reaches a query parser: the Whoosh query is built from terms.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from index.analysis import STOP_WORDS, Word, stem, words
@@ -198,9 +199,15 @@ def _add_related(norm: str, vocab: Vocabulary, concept: Concept) -> None:
             concept.add((stem(cand),), RELATED_BOOST)
 
 
+def clean(query: str) -> str:
+    """Compatibility forms folded (NFKC), stress marks, soft hyphens and zero-width characters dropped."""
+    text = unicodedata.normalize("NFKC", query[: MAX_QUERY_CHARS * 2])
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Mn", "Cf", "Cs"))[:MAX_QUERY_CHARS]
+
+
 def understand(query: str, vocab: Vocabulary, syn: Synonyms) -> QueryPlan:
     """Turn raw input into a plan of concepts; never raises for any string."""
-    raw = query[:MAX_QUERY_CHARS]
+    raw = clean(query)
     text, converted = choose_layout(raw, vocab, syn)
     tokens = [_Token(w, w.norm) for w in words(text)][: MAX_CHUNKS * 2]
     concepts = _concepts_for(tokens, vocab, syn)

@@ -195,5 +195,14 @@ def swap_in(built: Path, index_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def sweep(index_dir: Path) -> None:
+    """Remove builds and old copies left by processes that died (caller holds the build lock)."""
+    if not index_dir.parent.is_dir():
+        return
+    for pattern in (f".{index_dir.name}.build-*", f".{index_dir.name}.old-*"):
+        for stale in index_dir.parent.glob(pattern):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
 def discard(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)

@@ -128,6 +128,15 @@ def test_rebuild_reports_progress(small_kb: Path, tmp_path: Path):
         assert not _leftovers(ix.index_dir)
 
 
+def test_builds_left_by_a_killed_process_are_swept(small_kb: Path, tmp_path: Path):
+    index_dir = tmp_path / "ix"
+    (tmp_path / ".ix.build-dead").mkdir()
+    (tmp_path / ".ix.build-dead" / "_MAIN_1.toc").write_bytes(b"half")
+    with KnowledgeIndex.open(small_kb, index_dir) as ix:
+        assert ix.search("роуминг").hits
+    assert not _leftovers(index_dir)
+
+
 def test_writer_lock_held_elsewhere_does_not_fail(small_kb: Path, tmp_path: Path, monkeypatch):
     monkeypatch.setattr(ki_module, "WRITER_TIMEOUT", 0.2)
     with KnowledgeIndex.open(small_kb, tmp_path / "ix") as ix:

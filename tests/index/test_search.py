@@ -127,3 +127,10 @@ def test_format_hits_human_output(bundled_index: KnowledgeIndex):
     assert "СС · Финансовые вопросы · п.3" in text and "«роуминге»" in text
     assert format_hits(SearchResult(query="x")) == "ничего не найдено"
     assert "\x1b[1m" in format_hits(bundled_index.search("роуминг"), emphasis=True)
+
+
+@pytest.mark.parametrize(
+    "query", ["ро\u0301уминг", "роу\u00adминг", "роу\u200bминг", "\ud800роуминг", "РОУМИНГ"]
+)
+def test_stress_marks_soft_hyphens_and_case_are_ignored(bundled_index: KnowledgeIndex, query: str):
+    assert bundled_index.search(query).hits[0].id == ROAMING
