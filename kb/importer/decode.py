@@ -15,8 +15,8 @@ _BOMS = (
 )
 _SINGLE_BYTE = ("cp1251", "koi8-r", "cp866")
 _ODD_SPACES_RE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
-_INVISIBLE_RE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
-_LINE_BREAKS_RE = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+_INVISIBLE_RE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff\x00-\x08\x0e-\x1b\x1f\x7f]")
+_LINE_BREAKS_RE = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x1c-\x1e\x85]")  # all str.splitlines() breaks
 _SPACES_RE = re.compile(r" {2,}")
 
 

@@ -14,12 +14,18 @@ _BLOCKS = frozenset(
     }
 )  # fmt: skip
 _CELLS = frozenset({"td", "th"})
-_HTML_RE = re.compile(r"<(?:!doctype\s+html|html|head|body|p|div|br|h[1-6]|li|table)\b[^>]*>", re.IGNORECASE)
+_PAGE_RE = re.compile(r"<(?:!doctype\s+html|html|body)\b[^>]*>", re.IGNORECASE)
+_TAG_RE = re.compile(r"</?(?:p|div|br|h[1-6]|li|ul|ol|table|tr|td|span|b|strong|a)\b[^>]*>", re.IGNORECASE)
 
 
 def looks_like_html(text: str) -> bool:
-    """True for a page of HTML markup rather than text (a lone ``<имя>`` is not markup)."""
-    return len(_HTML_RE.findall(text[:20000])) >= 2
+    """True for an HTML page or fragment; a text that mentions a tag or two (or ``<имя>``) is not."""
+    head = text[:20000]
+    if _PAGE_RE.search(head):
+        return True
+    tags = len(_TAG_RE.findall(head))
+    lines = sum(1 for line in head.splitlines() if line.strip())
+    return tags >= 3 and tags * 4 >= lines
 
 
 class _TextExtractor(HTMLParser):

@@ -32,6 +32,7 @@ from kb.importer.rules import (
     split_subpoints,
 )
 from kb.importer.sections import find_sections
+from kb.paths import bundled_source
 
 RU = "Перевод на линию старших специалистов — «ТВ везде», ёлка"
 
@@ -72,6 +73,9 @@ def test_normalize_text_line_ends_and_odd_spaces() -> None:
 def test_looks_like_html() -> None:
     assert not looks_like_html('Приветствие :"Здравствуйте, специалист,<имя>. Я буду рад(а)"')
     assert looks_like_html("<html><body><p>x</p></body></html>")
+    assert looks_like_html("<p>Раздел</p>\n<p>1) a <b>b</b></p>")  # a fragment copied from a browser
+    text = bundled_source().read_text(encoding="utf-8")
+    assert not looks_like_html("Как вставить <p> и <br> в текст\n" + text)
 
 
 def test_html_to_text_keeps_breaks_and_drops_scripts_styles_nav() -> None:
