@@ -82,19 +82,19 @@ def check(text: str) -> None:
         assert parsed.blocks == article.blocks
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(PAGE)
 def test_any_page_imports_or_fails_with_the_named_error(text: str) -> None:
     check(text)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_source())
 def test_damaged_real_page_imports_or_fails_with_the_named_error(text: str) -> None:
     check(text)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.binary(max_size=400))
 def test_any_bytes_decode_and_import_safely(data: bytes) -> None:
     check(decode(data).text)
