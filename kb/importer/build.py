@@ -28,11 +28,11 @@ def build_article(raw: RawArticle, *, source: str, date: str, taken_ids: set[str
     aid = unique(article_id(line, raw.title), taken_ids)
     outline = find_sections(raw.body)
     intro, blocks = _intro_and_blocks(outline.intro)
-    built = Built(article=Article(id=aid, title=raw.title, line=line))
-    sections = _sections(aid, outline, built.warnings)
+    warnings: list[str] = []
+    sections = _sections(aid, outline, warnings)
     blocks, sections = _place_step_blocks(blocks, sections)
     blocks, sections = _lift_greetings(blocks, sections)
-    built.article = Article(
+    article = Article(
         id=aid,
         title=raw.title,
         line=line,
@@ -44,9 +44,7 @@ def build_article(raw: RawArticle, *, source: str, date: str, taken_ids: set[str
         sections=tuple(sections),
         tables=tuple(outline.tables),
     )
-    if not built.article.rules:
-        built.warnings.append(f"{aid}: no numbered rules found in {raw.title!r}")
-    return built
+    return Built(article, warnings)
 
 
 def _intro_and_blocks(paragraphs: list[str]) -> tuple[str, list[Block]]:

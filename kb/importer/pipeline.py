@@ -89,6 +89,8 @@ def import_text(text: str, source_name: str) -> ImportPlan:
         if not built.article.rules and not built.article.blocks:
             warnings.append(f"skipped {raw.title!r}: neither rules nor phrases (site navigation?)")
             continue
+        if not built.article.rules:
+            warnings.append(f"{built.article.id}: no numbered rules found in {raw.title!r}")
         taken.add(built.article.id)
         articles.append(_settle(built.article, warnings))
     warnings[:0] = _dropped_warning(found.dropped, page.title, [a.title for a in articles])
