@@ -81,7 +81,8 @@ def _section(aid: str, sid: str, raw: RawSection, warnings: list[str]) -> Sectio
     rules = tuple(_rule(aid, sid, number, body, numbers) for number, body in items)
     missing = sorted(set(range(1, max(numbers, default=0) + 1)) - numbers)
     if missing:
-        warnings.append(f"{aid}/{sid}: no rule number {', '.join(map(str, missing))} (kept as in the source)")
+        gaps = ", ".join(map(str, missing))
+        warnings.append(f"{aid}/{sid}: нет пункта {gaps} (нумерация сохранена как в источнике)")
     tables = tuple(raw.tables)
     return Section(id=sid, title=raw.title, intro=intro, blocks=tuple(blocks), rules=rules, tables=tables)
 

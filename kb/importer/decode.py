@@ -53,7 +53,7 @@ def _mostly_utf8(data: bytes) -> bool:
 def _decode_as(data: bytes, encoding: str) -> Decoded:
     text = data.decode(encoding, errors="replace")
     bad = text.count("\ufffd")
-    warnings = (f"{bad} undecodable byte(s) replaced ({encoding})",) if bad else ()
+    warnings = (f"заменено нечитаемых байтов: {bad} (кодировка {encoding})",) if bad else ()
     return Decoded(text, encoding, warnings)
 
 

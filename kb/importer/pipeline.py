@@ -65,7 +65,7 @@ def plan_import(source: Path) -> ImportPlan:
     try:
         data = source.read_bytes()
     except OSError as exc:
-        raise ProcedureImportError(f"{source}: cannot read: {exc.strerror or exc}") from exc
+        raise ProcedureImportError(f"{source}: не удалось прочитать файл: {exc.strerror or exc}") from exc
     decoded = decode(data)
     log.info("%s: decoded as %s", source, decoded.encoding)
     plan = import_text(decoded.text, source.name)
@@ -87,15 +87,15 @@ def import_text(text: str, source_name: str) -> ImportPlan:
         built = build_article(raw, source=source_name, date=page.date, taken_ids=taken)
         warnings += built.warnings
         if not built.article.rules and not built.article.blocks:
-            warnings.append(f"skipped {raw.title!r}: neither rules nor phrases (site navigation?)")
+            warnings.append(f"пропущено «{raw.title}»: ни пунктов, ни фраз (навигация сайта?)")
             continue
         if not built.article.rules:
-            warnings.append(f"{built.article.id}: no numbered rules found in {raw.title!r}")
+            warnings.append(f"{built.article.id}: в «{raw.title}» не найдено нумерованных пунктов")
         taken.add(built.article.id)
         articles.append(_settle(built.article, warnings))
     warnings[:0] = _dropped_warning(found.dropped, page.title, [a.title for a in articles])
     if not any(article.rules for article in articles):
-        raise ProcedureImportError(f"{source_name}: no procedure article with numbered rules found")
+        raise ProcedureImportError(f"{source_name}: не найдено ни одной статьи с нумерованными пунктами")
     return ImportPlan(articles=articles, warnings=warnings, source_name=source_name)
 
 
@@ -105,10 +105,12 @@ def _settle(draft: Article, warnings: list[str]) -> Article:
     try:
         article = parse_article(markdown)
     except ArticleError as exc:  # a bug in a step; keep the draft and say so
-        warnings.append(f"{draft.id}: generated Markdown does not read back (line {exc.line}: {exc.message})")
+        warnings.append(
+            f"{draft.id}: ошибка импортёра, Markdown не читается (строка {exc.line}: {exc.message})"
+        )
         article = draft
     if [r.markdown for r in article.rules] != [r.markdown for r in draft.rules]:
-        warnings.append(f"{draft.id}: generated Markdown reads back differently")
+        warnings.append(f"{draft.id}: ошибка импортёра, Markdown читается иначе")
     return replace(article, path=Path(file_name(article.id)))
 
 
@@ -122,4 +124,4 @@ def _dropped_warning(dropped: tuple[str, ...], page_title: str, titles: list[str
     ]
     if not lost:
         return []
-    return [f"left out {len(lost)} line(s) outside any article, first: {lost[0][:80]!r}"]
+    return [f"пропущено строк вне статей: {len(lost)}, первая: «{lost[0][:80]}»"]

@@ -50,7 +50,7 @@ def write_import(
         try:
             kb_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ProcedureImportError(f"cannot create {kb_dir}: {exc.strerror or exc}") from exc
+            raise ProcedureImportError(f"не удалось создать папку {kb_dir}: {exc.strerror or exc}") from exc
     targets = [
         (safe_target(kb_dir, plan.file_name(a)), plan.markdown(a).encode("utf-8")) for a in plan.articles
     ]
@@ -85,10 +85,10 @@ def _outcome(target: Path, data: bytes, force: bool) -> str:
 def safe_target(kb_dir: Path, name: str) -> Path:
     """``kb_dir / name`` for a plain file name; anything that could leave the folder is refused."""
     if name != file_name(Path(name).stem) or Path(name).name != name:
-        raise ProcedureImportError(f"unsafe article file name {name!r}")
+        raise ProcedureImportError(f"недопустимое имя файла статьи: {name!r}")
     target = kb_dir / name
     if target.resolve().parent != kb_dir.resolve():
-        raise ProcedureImportError(f"article file {name!r} would leave {kb_dir}")
+        raise ProcedureImportError(f"файл статьи {name!r} оказался бы вне папки {kb_dir}")
     return target
 
 

@@ -87,6 +87,13 @@ EXPECTED_NUMBERS = {
 }
 
 
+def test_bundled_import_warns_only_about_the_missing_numbers() -> None:
+    assert plan_import(bundled_source()).warnings == [
+        "ss/technical: нет пункта 14 (нумерация сохранена как в источнике)",
+        "sv/one-step: нет пункта 7 (нумерация сохранена как в источнике)",
+    ]
+
+
 def test_bundled_kb_has_the_procedure_rules() -> None:
     kb = load_kb(bundled_kb_dir())
     assert kb.errors == ()

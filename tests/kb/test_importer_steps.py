@@ -59,7 +59,7 @@ def test_decode_detects_encoding(data: bytes, encoding: str) -> None:
 
 def test_decode_reports_undecodable_bytes() -> None:
     decoded = decode(codecs.BOM_UTF8 + b"ok \xff\xfe")
-    assert decoded.warnings and "replaced" in decoded.warnings[0]
+    assert decoded.warnings == ("заменено нечитаемых байтов: 2 (кодировка utf-8)",)
 
 
 def test_normalize_text_line_ends_and_odd_spaces() -> None:
@@ -445,12 +445,12 @@ def test_steps_are_in_order() -> None:
 
 @pytest.mark.parametrize("text", ["", "Просто страница без процедур.\n\nЕщё абзац.", "<html><p>x</p></html>"])
 def test_nothing_article_like_is_a_named_error(text: str) -> None:
-    with pytest.raises(ProcedureImportError, match="no procedure article"):
+    with pytest.raises(ProcedureImportError, match="не найдено ни одной статьи"):
         import_text(text, "page.txt")
 
 
 def test_unreadable_source_is_a_named_error(tmp_path: Path) -> None:
-    with pytest.raises(ProcedureImportError, match="cannot read"):
+    with pytest.raises(ProcedureImportError, match="не удалось прочитать"):
         plan_import(tmp_path / "missing.txt")
 
 
@@ -522,7 +522,7 @@ def test_header_without_rules_or_phrases_is_skipped() -> None:
     text = "8.1 Меню сайта\n\nСсылки.\n\n8.2 Перевод на линию ЭР\nРаздел\n1) a\n"
     plan = import_text(text, "x.txt")
     assert [a.title for a in plan.articles] == ["Перевод на линию ЭР"]
-    assert any("Меню сайта" in w for w in plan.warnings)
+    assert plan.warnings == ["пропущено «Меню сайта»: ни пунктов, ни фраз (навигация сайта?)"]
 
 
 def test_html_lists_keep_their_numbers_and_bullets() -> None:
@@ -562,9 +562,7 @@ def test_text_left_out_before_the_first_article_is_a_warning() -> None:
         "8.1 Перевод на линию ЭР\nРаздел\n1) a\n"
     )
     plan = import_text(text, "x.txt")
-    assert plan.warnings == [
-        "left out 1 line(s) outside any article, first: 'Важное примечание перед статьёй'"
-    ]
+    assert plan.warnings == ["пропущено строк вне статей: 1, первая: «Важное примечание перед статьёй»"]
 
 
 def test_mostly_utf8_with_a_broken_byte_stays_utf8() -> None:

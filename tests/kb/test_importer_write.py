@@ -109,7 +109,7 @@ def test_unwritable_folder_fails_per_file(
 
 def test_kb_folder_that_cannot_be_created_is_a_named_error(plan: ImportPlan, tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x", encoding="utf-8")
-    with pytest.raises(ProcedureImportError, match="cannot create"):
+    with pytest.raises(ProcedureImportError, match="не удалось создать папку"):
         write_import(plan, tmp_path / "file" / "kb")
 
 
@@ -156,7 +156,7 @@ def test_symlinked_target_outside_is_refused(plan: ImportPlan, tmp_path: Path) -
     kb_dir.mkdir()
     outside.mkdir()
     (kb_dir / "ss.md").symlink_to(outside / "ss.md")
-    with pytest.raises(ProcedureImportError, match="leave"):
+    with pytest.raises(ProcedureImportError, match="вне папки"):
         safe_target(kb_dir, "ss.md")
 
 
