@@ -175,3 +175,11 @@ def test_extra_article_variant() -> None:
     assert tp.rules[2].text == "Замена sim-карты в модеме (3х и более) по п.7) регламента."
     assert tp.rules[1].markdown.splitlines()[1:] == ["- проверить настройки", "- проверить баланс"]
     assert "(#tp/voprosy-po-oborudovaniyu/2)" in tp.rules[0].markdown
+
+
+def test_html_page_in_cp1251_with_crlf(tmp_path: Path) -> None:
+    html = (GOLDEN / "html" / "input.html").read_text(encoding="utf-8")
+    html = html.replace('<meta charset="utf-8">', '<meta charset="windows-1251">').replace("\n", "\r\n")
+    source = tmp_path / "page.html"
+    source.write_bytes(html.encode("cp1251"))
+    assert _without_source(plan_import(source)) == _without_source(plan_import(bundled_source()))
