@@ -6,7 +6,7 @@ import re
 
 BREADCRUMB_RE = re.compile(r"^(?:[^\s>:][^>:]{0,40}:\s+)?[^>]+(?:\s>\s[^>]+){1,}$")
 NUMBERED_HEADING_RE = re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,3})+)\.?\s+(?P<title>[A-ZА-ЯЁ][^\"]{2,100})$")
-RULE_START_RE = re.compile(r"^\d{1,3}\)\.?\s")
+RULE_START_RE = re.compile(r"^\d{1,3}(?:\)\.?|\.)\s")
 BULLET_RE = re.compile(r"^[-•–—]\s*(?=\S)")
 _CRUMB_SEPARATORS = str.maketrans({"»": ">", "→": ">"})
 _LABELLED_RE = re.compile(r"^[^\s>:][^>:]{0,40}:\s")

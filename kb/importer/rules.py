@@ -9,7 +9,10 @@ from kb.importer.patterns import BULLET_RE
 from kb.text import md_escape
 
 MAX_GAP = 3  # a rule number may skip up to two numbers (the procedure has no technical п.14)
-_MARKER_RE = re.compile(r"(?:(?<=\s)|^)(?P<num>\d{1,3})\)(?P<dot>\.)?(?=\s|$)")
+# "1)" and "1)." anywhere after a space; "1." only at the start of a line (inline "7." is any number)
+_MARKER_RE = re.compile(
+    r"(?:(?<=\s)|^)(?P<num>\d{1,3})(?P<style>\)\.?)(?=\s|$)|^(?P<lnum>\d{1,3})\.(?=\s)", re.M
+)
 _REFERENCE_BEFORE_RE = re.compile(r"(?:\b(?:п|пп|пункт\w*|см|стр|ст|гл|рис|табл)\.?|№)\s*$", re.IGNORECASE)
 _FOOTNOTE_RE = re.compile(r"(?<=[.!?)])\s+(?=\*\s?[^\s*])")
 _SUBPOINTS_START_RE = re.compile(r":\s*-(?P<space>\s*)(?=\S)")
@@ -21,16 +24,17 @@ class Marker:
     pos: int
     end: int
     number: int
-    dotted: bool
+    style: str  # ")", ")." or "."; one enumeration keeps one style
 
 
 def markers(text: str) -> list[Marker]:
-    """Every "N)" / "N)." that could start a rule (not "п.7)", not "(3х карт)")."""
+    """Every "N)" / "N)." (or "N." opening a line) that could start a rule (not "п.7)", not "(3х карт)")."""
     found = []
     for m in _MARKER_RE.finditer(text):
         if _REFERENCE_BEFORE_RE.search(text, max(0, m.start() - 20), m.start()):
             continue
-        found.append(Marker(m.start(), m.end(), int(m["num"]), bool(m["dot"])))
+        number, style = (m["num"], m["style"]) if m["num"] else (m["lnum"], ".")
+        found.append(Marker(m.start(), m.end(), int(number), style))
     return found
 
 
@@ -50,7 +54,7 @@ def best_sequence(candidates: list[Marker], text: str = "") -> list[Marker]:
         for gap in range(1, MAX_GAP + 1):
             for j in by_number.get(marker.number - gap, ()):
                 score = scores[j]
-                if score is None or candidates[j].dotted != marker.dotted:
+                if score is None or candidates[j].style != marker.style:
                     continue
                 nested = _inside_parens(text, candidates[j], marker)
                 option = (score[0] + 1, score[1] - (gap - 1), score[2] - nested)

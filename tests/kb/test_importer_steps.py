@@ -586,3 +586,18 @@ def test_breadcrumb_with_other_separators() -> None:
 
 def test_footnote_on_its_own_line_is_not_a_sub_point() -> None:
     assert rule_markdown("Текст 7* дней.\n* т.е. сноска") == "Текст 7\\* дней.\n\n\\* т.е. сноска"
+
+
+def test_line_start_dot_numbering() -> None:
+    lead, items = split_enumeration(
+        "Вступление:\n1. Первое, на 7. день\n2. Второе 3. не маркер\n4. Четвёртое"
+    )
+    assert lead == "Вступление:"
+    assert items == [(1, "Первое, на 7. день"), (2, "Второе 3. не маркер"), (4, "Четвёртое")]
+    assert [n for n, _ in split_enumeration("1. a\n2) b\n2. c")[1]] == [1, 2]  # one style per list
+
+
+def test_page_with_dot_numbered_rules_on_their_own_lines() -> None:
+    text = "8.1 Перевод на линию ЭР\nСУЗ: А > Б\nВопросы по роумингу:\n1. Первое.\n2. Второе:\n- а\n- б\n"
+    (article,) = import_text(text, "x.txt").articles
+    assert [(r.number, r.markdown) for r in article.rules] == [(1, "Первое."), (2, "Второе:\n- а\n- б")]
