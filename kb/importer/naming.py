@@ -68,7 +68,8 @@ def section_id(title: str) -> str:
     if steps in _STEP_IDS:
         return _STEP_IDS[steps]
     low = title.lower()
-    return next((sid for word, sid in SECTION_WORDS if word in low), slugify(title))
+    meaningful = " ".join(w for w in re.findall(r"\w+", title) if len(w) > 2) or title  # no "в", "по"
+    return next((sid for word, sid in SECTION_WORDS if word in low), slugify(meaningful))
 
 
 def unique(candidate: str, taken: set[str]) -> str:

@@ -174,7 +174,7 @@ def test_extra_article_variant() -> None:
     assert [r.number for r in tp.rules] == [1, 2, 3]
     assert tp.rules[2].text == "Замена sim-карты в модеме (3х и более) по п.7) регламента."
     assert tp.rules[1].markdown.splitlines()[1:] == ["- проверить настройки", "- проверить баланс"]
-    assert "(#tp/voprosy-po-oborudovaniyu/2)" in tp.rules[0].markdown
+    assert "(#tp/voprosy-oborudovaniyu/2)" in tp.rules[0].markdown
 
 
 def test_html_page_in_cp1251_with_crlf(tmp_path: Path) -> None:

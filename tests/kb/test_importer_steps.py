@@ -419,7 +419,9 @@ def test_ids() -> None:
     assert [section_id(s) for s in sections] == ["finance", "technical", "claims", "one-step"]
     assert section_id("Список вопросов для перевода в два шага") == "two-step"
     assert section_id("Список вопросов для перевода") == "questions"
-    assert section_id("Вопросы по оборудованию") == "voprosy-po-oborudovaniyu"
+    assert section_id("Вопросы по оборудованию") == "voprosy-oborudovaniyu"
+    assert section_id("Вопросы по тарификации в роуминге") == "voprosy-tarifikatsii-rouminge"
+    assert section_id("В и на") == "v-i-na"
 
 
 @pytest.mark.parametrize(
