@@ -128,9 +128,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     for warning in plan.warnings:
         sys.stderr.write(f"предупреждение: {warning}\n")
-    report = write_import(plan, _kb_dir(args), dry_run=args.dry_run, force=args.force)
+    try:
+        report = write_import(plan, _kb_dir(args), dry_run=args.dry_run, force=args.force)
+    except ProcedureImportError as exc:
+        sys.stderr.write(f"ошибка импорта {args.source}: {exc}\n")
+        return 2
     _print(format_import_report(report, dry_run=args.dry_run))
-    return 1 if report.conflicts and not args.force else 0
+    for path, reason in report.failure_reasons.items():
+        sys.stderr.write(f"ошибка записи {path}: {reason}\n")
+    return 0 if report.ok else 1
 
 
 class _Progress:

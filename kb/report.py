@@ -90,6 +90,7 @@ def format_import_report(report, dry_run: bool = False) -> str:
         ("без изменений", report.unchanged),
         ("перезаписано" if not dry_run else "будет перезаписано", report.overwritten),
         ("НЕ перезаписано: файл изменён (используйте --force)", report.conflicts),
+        ("НЕ записано: ошибка записи, прежний файл цел", report.failed),
     ]
     out = [f"{title}: {path}" for title, paths in groups for path in paths]
     if dry_run:
