@@ -119,6 +119,7 @@ class AnswerCard(QFrame):
         self.heading.setToolTip(article.title)
         block = article.phrase_for(rule) if rule else _section_phrase(article, section)
         self._phrase_text = block.text if block else ""
+        self.phrase_label.setText(_caption(block.label if block else "", "Фраза для перевода"))
         self.phrase.setHtml(
             glossary_html(self._phrase_text, glossary) if block else "<i>Фраза не указана</i>"
         )
@@ -128,6 +129,7 @@ class AnswerCard(QFrame):
         self.greeting_label.setVisible(greeting is not None)
         self.greeting.setVisible(greeting is not None)
         if greeting is not None:
+            self.greeting_label.setText(_caption(greeting.label, "Приветствие на линии"))
             self.greeting.setHtml(glossary_html(greeting.text, glossary))
         self.phrase_label.show()
         self.phrase.show()
@@ -142,6 +144,11 @@ class AnswerCard(QFrame):
             w.hide()
         self.copy_button.setEnabled(False)
         self.pin.setEnabled(False)
+
+
+def _caption(label: str, default: str) -> str:
+    label = label.strip().rstrip(":").strip()
+    return f"{label or default}:"
 
 
 def _section_phrase(article: Article, section: Section):

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtGui import QColor, QDesktopServices, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from desktop_app.glossary_text import GlossaryTooltips
@@ -15,12 +15,31 @@ from kb.model import Article, Glossary
 log = logging.getLogger(__name__)
 
 EXTERNAL_SCHEMES = ("http", "https")
+CONTEXT_LINES = 1.5
+MAX_LINE_CHARS = 150
+ABBR_UNDERLINE = "#8a94a3"
 EMPTY_HTML = (
     '<div style="color:#6b7280; margin:24px">'
     "<p style='font-size:large'>Начните вводить вопрос клиента в поле поиска.</p>"
     "<p>↓/↑ — выбор результата, Enter — открыть правило, Ctrl+Shift+C — копировать фразу,"
     " Esc — очистить поиск.</p></div>"
 )
+
+
+def dot_underline_abbreviations(doc: QTextDocument) -> None:
+    """Glossary terms (text with a tooltip) get a grey dotted underline, unlike links."""
+    style = QTextCharFormat()
+    style.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+    style.setUnderlineColor(QColor(ABBR_UNDERLINE))
+    cursor = QTextCursor(doc)
+    block = doc.begin()
+    while block.isValid():
+        for rng in block.textFormats():  # (not QTextBlock.iterator: its += leaks refs in PySide)
+            if rng.format.toolTip() and not rng.format.isAnchor():
+                cursor.setPosition(block.position() + rng.start)
+                cursor.setPosition(block.position() + rng.start + rng.length, QTextCursor.MoveMode.KeepAnchor)
+                cursor.mergeCharFormat(style)
+        block = block.next()
 
 
 def classify_link(url: QUrl) -> tuple[str, str]:
@@ -46,8 +65,6 @@ class ArticleView(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.setObjectName("articleView")
         self.document().setDocumentMargin(14)
-        self._base_pt = self.font().pointSizeF() if self.font().pointSizeF() > 0 else 10.0
-        self._zoom = 0
         self._shown: tuple | None = None
         self._tooltips = GlossaryTooltips(self)
         self.anchorClicked.connect(self._on_anchor_clicked)
@@ -70,30 +87,42 @@ class ArticleView(QTextBrowser):
 
             self.document().setDefaultStyleSheet(ARTICLE_CSS)
             self.setHtml(render_article(article, glossary, selected_rule=selected_rule, highlight=highlight))
+            dot_underline_abbreviations(self.document())
+            self._limit_line_length()
             self._shown = key
         self.scroll_to(anchor)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._limit_line_length()
+
+    def _limit_line_length(self) -> None:
+        """Keep lines readable on wide screens: text no wider than MAX_LINE_CHARS characters."""
+        limit = self.fontMetrics().averageCharWidth() * MAX_LINE_CHARS
+        root = self.document().rootFrame()
+        fmt = root.frameFormat()
+        margin = max(0, self.viewport().width() - limit)
+        if fmt.rightMargin() != margin:
+            fmt.setRightMargin(margin)
+            root.setFrameFormat(fmt)
 
     def clear_article(self) -> None:
         self._shown = None
         self.setHtml(EMPTY_HTML)
 
     def scroll_to(self, anchor: str | None) -> None:
+        """Put ``anchor`` near the top, leaving a line of context above it."""
         if anchor:
-            self.scrollToAnchor(anchor)
-            QTimer.singleShot(0, lambda: self.scrollToAnchor(anchor))  # again once laid out
+            self._scroll_with_context(anchor)
+            QTimer.singleShot(0, lambda: self._scroll_with_context(anchor))  # again once laid out
         else:
             self.verticalScrollBar().setValue(0)
 
-    # ------------------------------------------------------------------ zoom
-    def set_zoom(self, steps: int) -> None:
-        self._zoom = steps
-        font = QFont(self.font())
-        font.setPointSizeF(max(6.0, self._base_pt + steps))
-        self.setFont(font)
-        self.document().setDefaultFont(font)
-
-    def zoom(self) -> int:
-        return self._zoom
+    def _scroll_with_context(self, anchor: str) -> None:
+        self.scrollToAnchor(anchor)
+        bar = self.verticalScrollBar()
+        if bar.value() > 0:
+            bar.setValue(max(0, bar.value() - int(self.fontMetrics().lineSpacing() * CONTEXT_LINES)))
 
     # ------------------------------------------------------------------ links
     def _on_anchor_clicked(self, url: QUrl) -> None:

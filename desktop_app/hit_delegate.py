@@ -14,6 +14,20 @@ SNIPPET_LINES = 3
 MATCH_CSS = "b { background-color: #ffe066; color: #1a1a1a; font-weight: 600; }"
 
 
+def snippet_height(doc: QTextDocument, max_lines: int) -> float:
+    """Height of the first ``max_lines`` laid-out lines, so no line is ever cut in half."""
+    layout = doc.documentLayout()
+    block, seen, bottom = doc.begin(), 0, 0.0
+    while block.isValid() and seen < max_lines:
+        top = layout.blockBoundingRect(block).top()
+        lines = block.layout()
+        for i in range(min(lines.lineCount(), max_lines - seen)):
+            bottom = top + lines.lineAt(i).rect().bottom()
+            seen += 1
+        block = block.next()
+    return bottom + 1
+
+
 class HitDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         hit = index.data(HIT_ROLE)
@@ -37,7 +51,7 @@ class HitDelegate(QStyledItemDelegate):
         doc = self._snippet_doc(hit.snippet, option, rect.width(), selected)
         top = rect.top() + self._badge_height(option.font) + 4
         painter.translate(rect.left(), top)
-        clip = QRectF(0, 0, rect.width(), min(doc.size().height(), self._snippet_max(option.font)))
+        clip = QRectF(0, 0, rect.width(), snippet_height(doc, SNIPPET_LINES))
         painter.setClipRect(clip)
         ctx = QAbstractTextDocumentLayout.PaintContext()
         ctx.palette.setColor(QPalette.ColorRole.Text, option.palette.color(text_role))
@@ -49,9 +63,11 @@ class HitDelegate(QStyledItemDelegate):
         hit = index.data(HIT_ROLE)
         if hit is None:
             return super().sizeHint(option, index)
-        width = max(200, (option.rect.width() or 360) - 2 * PAD)
+        view = self.parent()
+        viewport_w = view.viewport().width() if hasattr(view, "viewport") else option.rect.width()
+        width = max(200, (viewport_w or 360) - 2 * PAD)
         doc = self._snippet_doc(hit.snippet, option, width, False)
-        snippet_h = min(doc.size().height(), self._snippet_max(option.font))
+        snippet_h = snippet_height(doc, SNIPPET_LINES)
         return QSize(width, int(self._badge_height(option.font) + 4 + snippet_h + 2 * PAD))
 
     # ------------------------------------------------------------------ parts
@@ -80,10 +96,6 @@ class HitDelegate(QStyledItemDelegate):
     @staticmethod
     def _badge_height(font: QFont) -> int:
         return QFontMetrics(font).height() + 4
-
-    @staticmethod
-    def _snippet_max(font: QFont) -> float:
-        return QFontMetrics(font).lineSpacing() * SNIPPET_LINES + 4
 
     @staticmethod
     def _snippet_doc(

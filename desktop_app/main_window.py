@@ -301,7 +301,11 @@ class MainWindow(QMainWindow):
     def _apply_zoom(self, steps: int) -> None:
         font = QFont(QGuiApplication.font())
         font.setPointSizeF(max(6.0, font.pointSizeF() + steps))
-        self.splitter.setFont(font)
+        # set on each content widget: with an app style sheet, fonts do not propagate to children
+        for root in (self.tabs, self.card, self.article_view):
+            for widget in (root, *root.findChildren(QWidget)):
+                widget.setFont(font)
+        self.article_view.document().setDefaultFont(font)
         self.results.view.doItemsLayout()
 
     def toggle_favourite(self) -> None:
@@ -400,7 +404,8 @@ class MainWindow(QMainWindow):
         if splitter is not None:
             self.splitter.restoreState(splitter)
         else:
-            self.splitter.setSizes([480, 800])
+            width = self.width()
+            self.splitter.setSizes([int(width * 0.38), int(width * 0.62)])
         self._apply_zoom(self.settings.zoom())
 
     def save_state(self) -> None:

@@ -38,6 +38,9 @@ class SearchBox(QLineEdit):
         self.setObjectName("searchBox")
         self.setPlaceholderText("Поиск по базе знаний: вопрос клиента, слово, номер пункта…  (Ctrl+F)")
         self.setClearButtonEnabled(True)
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() + 2)
+        self.setFont(font)
         self.returnPressed.connect(self.open_requested)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -69,6 +72,7 @@ class ResultsPanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setUniformItemSizes(False)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setWordWrap(True)
         self.view.selectionModel().currentChanged.connect(lambda cur, _prev: self._emit_current(cur))
         self.view.activated.connect(lambda idx: self._emit_activated(idx.row()))
@@ -93,14 +97,12 @@ class ResultsPanel(QWidget):
     def _info_html(self, result: SearchResult | None) -> str:
         if result is None:
             return "<span style='color:#6b7280'>Введите запрос: результаты появляются по мере ввода.</span>"
-        notes: list[str] = []
+        notes = [f"Найдено: {len(result.hits)}" if result.hits else "<b>Ничего не найдено.</b>"]
+        query = html.escape(result.query)
         if getattr(result, "layout_converted", False):
-            notes.append(f"Раскладка исправлена: «{html.escape(result.query)}» → искали по-русски.")
-        if not result.hits:
-            notes.insert(0, "<b>Ничего не найдено.</b>")
-        else:
-            notes.insert(0, f"Найдено: {len(result.hits)}")
-        if result.corrected:
+            fixed = f" → «{html.escape(result.corrected)}»" if result.corrected else ""
+            notes.append(f"Раскладка исправлена: «{query}»{fixed}")
+        elif result.corrected:
             word = html.escape(result.corrected)
             notes.append(f"Возможно, вы имели в виду: <a href='{SUGGEST_SCHEME}{word}'><b>{word}</b></a>")
         return "<br>".join(notes)
