@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
@@ -107,15 +109,16 @@ class AnswerCard(QFrame):
     def show_rule(
         self, article: Article | None, section: Section | None, rule: Rule | None, glossary: Glossary | None
     ) -> None:
-        if article is None or section is None:
+        if article is None:
             self._show_nothing()
             return
-        label = article.line_label(section)
+        label = article.line_label(section) if section else article.line
         self.badge.setText(label)
         self.badge.setStyleSheet(badge_css(label))
         self.badge.show()
-        where = f"{section.title} · п.{rule.number}" if rule else section.title
-        self.heading.setText(f"<b>Перевод на линию {article.line}</b> — {where}")
+        where = section.title if section else article.title
+        where += f" · п.{rule.number}" if rule else ""
+        self.heading.setText(f"<b>Перевод на линию {html.escape(article.line)}</b> — {html.escape(where)}")
         self.heading.setToolTip(article.title)
         block = article.phrase_for(rule) if rule else _section_phrase(article, section)
         self._phrase_text = block.text if block else ""
@@ -151,7 +154,8 @@ def _caption(label: str, default: str) -> str:
     return f"{label or default}:"
 
 
-def _section_phrase(article: Article, section: Section):
+def _section_phrase(article: Article, section: Section | None):
     from kb.model import PHRASE
 
-    return next((b for b in (*section.blocks, *article.blocks) if b.kind == PHRASE), None)
+    blocks = (*section.blocks, *article.blocks) if section else article.blocks
+    return next((b for b in blocks if b.kind == PHRASE), None)

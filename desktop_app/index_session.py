@@ -61,6 +61,10 @@ class IndexSession(QObject):
     def is_open(self) -> bool:
         return self._ix is not None
 
+    def rebuilt_reason(self) -> str | None:
+        """Why the index had to be rebuilt on open (corrupt, other schema …), if it was."""
+        return getattr(self._ix, "rebuilt_reason", None)
+
     def kb(self):
         return self._ix.kb if self._ix is not None else None
 

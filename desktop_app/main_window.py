@@ -19,7 +19,7 @@ from desktop_app.navigation import NavHistory, Target, target_for_anchor, target
 from desktop_app.results_panel import ResultsPanel, SearchBox
 from desktop_app.rule_list import RuleList
 from desktop_app.settings import ZOOM_RANGE, AppSettings
-from desktop_app.status import StatusArea
+from desktop_app.status import StatusArea, describe_error, plural
 from desktop_app.toc import TocView
 
 if TYPE_CHECKING:
@@ -159,8 +159,14 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ index events
     def _on_opened(self, kb: KnowledgeBase) -> None:
         self._set_kb(kb)
-        rules = len(kb.rules)
-        self.status.done(f"База знаний: {len(kb.articles)} статей, {rules} правил — {self.kb_dir}")
+        articles = plural(len(kb.articles), "статья", "статьи", "статей")
+        rules = plural(len(kb.rules), "правило", "правила", "правил")
+        self.status.done(f"База знаний: {articles}, {rules} — {self.kb_dir}")
+        notes = [f"Индекс перестроен: {self.session.rebuilt_reason()}"] if self.session.rebuilt_reason() else []
+        if kb.errors:
+            notes.append(f"Файл не загружен — {describe_error(kb.errors[0])}")
+        if notes:
+            self.status.note("; ".join(notes))
         if self.watcher is None:
             self.watcher = KbWatcher(self.kb_dir, self)
             self.watcher.changed.connect(self.refresh_kb)
@@ -175,7 +181,13 @@ class MainWindow(QMainWindow):
     def _on_refreshed(self, report, kb: KnowledgeBase) -> None:
         self._set_kb(kb)
         changed = len(report.added) + len(report.changed) + len(report.removed)
-        self.status.note(f"База знаний обновлена: изменено {changed} статей")
+        verb = "изменена" if changed % 10 == 1 and changed % 100 != 11 else "изменено"
+        note = f"База знаний обновлена: {verb} {plural(changed, 'статья', 'статьи', 'статей')}"
+        if kb.errors:
+            note += f"; не загружено: {describe_error(kb.errors[0])}"
+            if len(kb.errors) > 1:
+                note += f" и ещё {len(kb.errors) - 1}"
+        self.status.note(note)
         if self.current is not None:
             self._show_target(self.current, record=False)
 

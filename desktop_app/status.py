@@ -10,6 +10,23 @@ from kb.model import LoadError
 NOTE_MS = 8000
 
 
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """Russian plural: plural(1, "статья", "статьи", "статей") -> "1 статья"."""
+    if n % 10 == 1 and n % 100 != 11:
+        word = one
+    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        word = few
+    else:
+        word = many
+    return f"{n} {word}"
+
+
+def describe_error(error: LoadError) -> str:
+    """ "ss.md:12: message" — where and why a file did not load."""
+    where = f"{error.path.name}:{error.line}" if error.line else error.path.name
+    return f"{where}: {error.message}"
+
+
 class StatusArea(QObject):
     errors_clicked = Signal()
 
@@ -52,8 +69,6 @@ class StatusArea(QObject):
     def set_errors(self, errors: list[LoadError]) -> None:
         self.errors_button.setVisible(bool(errors))
         if errors:
-            self.errors_button.setText(f"⚠ Ошибки в файлах базы: {len(errors)}")
-            first = errors[0]
-            where = f"{first.path.name}:{first.line}" if first.line else first.path.name
-            self.errors_button.setToolTip(f"{where}: {first.message}\nНажмите, чтобы увидеть все.")
-            self.note(f"Файл не загружен — {where}: {first.message}")
+            self.errors_button.setText(f"⚠ Не загружено: {plural(len(errors), 'файл', 'файла', 'файлов')}")
+            lines = [describe_error(e) for e in errors[:5]]
+            self.errors_button.setToolTip("\n".join([*lines, "Нажмите, чтобы увидеть все."]))
