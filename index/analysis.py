@@ -72,21 +72,20 @@ def words(text: str) -> list[Word]:
 def index_terms(text: str) -> list[tuple[str, int, int]]:
     """Normalised terms to index with their spans: each compound, then each of its parts."""
     out: list[tuple[str, int, int]] = []
-    for w in words(text):
-        if w.is_compound:
-            out.append((w.norm, w.start, w.end))
-            offset = w.start
-            for part in w.parts:
-                out.append((part, offset, offset + len(part)))
-                offset += len(part) + 1
-        else:
-            out.append((w.norm, w.start, w.end))
+    for m in WORD_RE.finditer(text):
+        norm, start = normalize(m.group(0)), m.start()
+        out.append((norm, start, m.end()))
+        if "-" in norm:
+            for part in norm.split("-"):
+                if part:
+                    out.append((part, start, start + len(part)))
+                start += len(part) + 1
     return out
 
 
 def flat_stems(text: str) -> list[str]:
     """The stems of a text in reading order, compounds split into parts (used for proximity)."""
-    return [stem(p) for w in words(text) for p in w.parts]
+    return [stem(p) for m in WORD_RE.finditer(text) for p in normalize(m.group(0)).split("-") if p]
 
 
 class RuTokenizer(Tokenizer):

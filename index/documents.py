@@ -6,15 +6,15 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from index.analysis import flat_stems, stem_analyzer, word_analyzer
+from index.analysis import flat_stems, index_terms, stem_analyzer
 from kb.model import Article, Block, Section, Table
 from kb.text import plain_text
 
-SCHEMA_VERSION = 3  # bump whenever the schema, the analysis or the documents change
+SCHEMA_VERSION = 4  # bump whenever the schema, the analysis or the documents change
 
-RULE, PHRASE, INTRO = "rule", "phrase", "intro"
+RULE, PHRASE, INTRO, VOCAB = "rule", "phrase", "intro", "vocab"
 
 
 def make_schema() -> Schema:
@@ -32,9 +32,9 @@ def make_schema() -> Schema:
         text=STORED(),
         stems=STORED(),  # the text's stems in reading order, for the proximity bonus
         title_stems=STORED(),
-        content=TEXT(analyzer=stem_analyzer()),
-        title=TEXT(analyzer=stem_analyzer(), field_boost=0.4),
-        words=TEXT(analyzer=word_analyzer()),  # unstemmed: the spelling vocabulary
+        content=TEXT(analyzer=stem_analyzer(), phrase=False),  # proximity comes from ``stems``
+        title=TEXT(analyzer=stem_analyzer(), phrase=False),
+        words=KEYWORD(lowercase=False, commas=False),  # one vocabulary document per article
     )
 
 
@@ -86,10 +86,31 @@ def _loose_parts(
         yield _Part(f"{prefix}/table-{i}", INTRO, section, None, _table_text(table))
 
 
+def index_words(text: str) -> list[str]:
+    """The normalised words (compound parts too) of a text, for the spelling vocabulary."""
+    return [t for t, _, _ in index_terms(text) if "-" not in t]
+
+
+def _vocabulary_document(article: Article, digest: str, seen: set[str]) -> dict:
+    """One document per article holding its distinct words: the index's spelling vocabulary.
+
+    Kept apart from the rule documents so each word costs one posting per article, not per rule.
+    """
+    return {
+        "id": f"{article.id}/_vocabulary",
+        "article": article.id,
+        "ahash": f"{article.id}:{digest}",
+        "kind": VOCAB,
+        "words": " ".join(sorted(seen)),
+    }
+
+
 def article_documents(article: Article, digest: str | None = None) -> Iterator[dict]:
     """The Whoosh documents of one article."""
     digest = digest or article_hash(article)
+    seen_words: set[str] = set(index_words(article.title))
     for part in _parts(article):
+        seen_words.update(index_words(part.text))
         section_title = part.section.title if part.section else ""
         label = article.line_label(part.section) if part.section else article.line
         title = f"{article.title} {section_title}".strip()
@@ -109,5 +130,5 @@ def article_documents(article: Article, digest: str | None = None) -> Iterator[d
             "title_stems": " ".join(flat_stems(title)),
             "content": part.text,
             "title": title,
-            "words": f"{part.text} {title}",
         }
+    yield _vocabulary_document(article, digest, seen_words)

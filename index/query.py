@@ -22,6 +22,7 @@ COMPLETION_BOOST = 0.6
 SYNONYM_BOOST = 0.9
 RELATED_BOOST = 0.5
 RELATED_MIN_PREFIX = 5
+MAX_RELATED = 5
 MAX_COMPLETIONS = 8
 
 
@@ -194,7 +195,7 @@ def _add_related(norm: str, vocab: Vocabulary, concept: Concept) -> None:
     if len(norm) < RELATED_MIN_PREFIX or not norm.isalpha():
         return
     prefix = norm[: max(RELATED_MIN_PREFIX, len(norm) - 3)]
-    for cand in vocab.completions(prefix, MAX_COMPLETIONS):
+    for cand in vocab.completions(prefix, MAX_RELATED):
         if len(cand) <= len(norm) + 4:
             concept.add((stem(cand),), RELATED_BOOST)
 

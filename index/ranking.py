@@ -25,6 +25,7 @@ CANDIDATES = 60
 COVERAGE_POWER = 2.0
 PROXIMITY_BONUS = 0.5
 K1, B = 1.2, 0.75
+COMMON_SHARE, COMMON_MIN_DOCS = 0.05, 200
 KIND_FACTOR = {RULE: 1.0}
 OTHER_KIND_FACTOR = 0.55
 
@@ -56,15 +57,26 @@ class Stats:
     idf: dict[str, float]
     avgdl: float
     weights: list[float]
+    dfs: dict[str, int]
+    n: int
 
 
-def plan_query(plan: QueryPlan) -> wq.Query:
-    """The Whoosh query gathering candidates: one flat OR of every stem of every alternative."""
+def plan_query(plan: QueryPlan, dfs: dict[str, int] | None = None, n_docs: int = 0) -> wq.Query:
+    """The Whoosh query gathering candidates: one flat OR of the stems of every alternative.
+
+    On a large index, stems found in more than ``COMMON_SHARE`` of the documents are left out of
+    it when rarer ones remain (they would make Whoosh visit most of the index for little); they
+    still count in :func:`rescore`.
+    """
     boosts: dict[str, float] = {}
     for concept in plan.concepts:
         for alt in concept.alternatives:
             for s in alt.stems:
                 boosts[s] = max(boosts.get(s, 0.0), alt.boost)
+    if dfs:
+        common = max(COMMON_MIN_DOCS, COMMON_SHARE * n_docs)
+        rare = {s: b for s, b in boosts.items() if dfs.get(s, 0) <= common}
+        boosts = rare or boosts
     terms = [wq.Term("content", s, boost=b) for s, b in boosts.items()]
     terms += [wq.Term("title", s, boost=b * TITLE_BOOST) for s, b in boosts.items()]
     if not terms:
@@ -88,7 +100,7 @@ def query_stats(searcher: Searcher, plan: QueryPlan) -> Stats:
         known = [dfs[a.stems[0]] for a in concept.alternatives if a.stems and dfs[a.stems[0]]]
         weights.append(math.log(1 + n / (min(known) if known else 0.5)))
     avgdl = (searcher.avg_field_length("content", 1.0) or 1.0) * 0.9  # compounds count twice there
-    return Stats(idf, avgdl, weights)
+    return Stats(idf, avgdl, weights, dfs, n)
 
 
 def _alt_score(alt: Alternative, doc: DocStems, stats: Stats) -> float:
@@ -153,13 +165,16 @@ def rescore(plan: QueryPlan, stats: Stats, doc: DocStems, kind: str) -> float:
 
 def rank(searcher: Searcher, plan: QueryPlan, limit: int, cache: dict | None = None) -> list[Scored]:
     """The best ``limit`` documents for a plan, best first; ``cache`` keeps parsed documents by number."""
-    q = plan_query(plan)
-    if q is wq.NullQuery or limit <= 0:
+    if limit <= 0 or not plan.concepts:
+        return []
+    stats = query_stats(searcher, plan)
+    q = plan_query(plan, stats.dfs, stats.n)
+    if q is wq.NullQuery:
         return []
     cache = {} if cache is None else cache
-    stats = query_stats(searcher, plan)
     scored = []
-    for docnum in searcher.search(q, limit=max(CANDIDATES, limit)).docs():
+    results = searcher.search(q, limit=max(CANDIDATES, limit))
+    for docnum in (docnum for _, docnum in results.top_n):
         entry = cache.get(docnum)
         if entry is None:
             fields = searcher.stored_fields(docnum)
