@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.search_box = SearchBox()
         self.results = ResultsPanel()
+        self.results.search_box = self.search_box
         self.toc = TocView()
         self.favourites = RuleList("Нет избранных правил. Ctrl+D добавляет открытое правило.")
         self.history = RuleList("Здесь появятся открытые правила.")
@@ -162,7 +163,9 @@ class MainWindow(QMainWindow):
         articles = plural(len(kb.articles), "статья", "статьи", "статей")
         rules = plural(len(kb.rules), "правило", "правила", "правил")
         self.status.done(f"База знаний: {articles}, {rules} — {self.kb_dir}")
-        notes = [f"Индекс перестроен: {self.session.rebuilt_reason()}"] if self.session.rebuilt_reason() else []
+        notes = (
+            [f"Индекс перестроен: {self.session.rebuilt_reason()}"] if self.session.rebuilt_reason() else []
+        )
         if kb.errors:
             notes.append(f"Файл не загружен — {describe_error(kb.errors[0])}")
         if notes:
@@ -180,7 +183,11 @@ class MainWindow(QMainWindow):
 
     def _on_refreshed(self, report, kb: KnowledgeBase) -> None:
         self._set_kb(kb)
+        if self.current is not None:
+            self._show_target(self.current, record=False)
         changed = len(report.added) + len(report.changed) + len(report.removed)
+        if not changed and not kb.errors:
+            return  # nothing the agent needs to hear about
         verb = "изменена" if changed % 10 == 1 and changed % 100 != 11 else "изменено"
         note = f"База знаний обновлена: {verb} {plural(changed, 'статья', 'статьи', 'статей')}"
         if kb.errors:
@@ -188,8 +195,6 @@ class MainWindow(QMainWindow):
             if len(kb.errors) > 1:
                 note += f" и ещё {len(kb.errors) - 1}"
         self.status.note(note)
-        if self.current is not None:
-            self._show_target(self.current, record=False)
 
     def _set_kb(self, kb: KnowledgeBase) -> None:
         self.kb = kb

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,6 +50,27 @@ class SearchBox(QLineEdit):
         super().keyPressEvent(event)
 
 
+class _TypeToSearch(QObject):
+    """Printable keys typed in the results list go to the search field (keep typing the query)."""
+
+    def __init__(self, view: QListView, box_getter) -> None:
+        super().__init__(view)
+        self._box_getter = box_getter
+        view.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        mods = event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier & ~Qt.KeyboardModifier.KeypadModifier
+        box = self._box_getter()
+        if box is None or mods or not event.text().isprintable() or not event.text().strip():
+            return False
+        box.setFocus()
+        box.insert(event.text())
+        box.textEdited.emit(box.text())
+        return True
+
+
 class ResultsPanel(QWidget):
     """Status line above a list of hits; emits ``current_changed`` and ``activated``."""
 
@@ -77,6 +98,8 @@ class ResultsPanel(QWidget):
         self.view.selectionModel().currentChanged.connect(lambda cur, _prev: self._emit_current(cur))
         self.view.activated.connect(lambda idx: self._emit_activated(idx.row()))
         self.view.clicked.connect(lambda idx: self._emit_activated(idx.row()))
+        self.search_box: SearchBox | None = None  # set by the window: typing in the list goes there
+        self._type_to_search = _TypeToSearch(self.view, lambda: self.search_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)

@@ -74,3 +74,25 @@ def test_read_only_kb_folder_is_announced(qtbot, kb_copy: Path, monkeypatch: pyt
     assert not dialog.import_button.isEnabled()
     labels = [w.text() for w in dialog.findChildren(QLabel)]
     assert any("только для чтения" in text for text in labels)
+
+
+def test_import_menu_flow_keeps_an_edited_article(make_window, qtbot, kb_copy: Path, monkeypatch):
+    """File → «Импорт процедуры…» end to end, the agent pressing «Импортировать» without confirming."""
+    edited = kb_copy / "ss.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + EDIT, encoding="utf-8")
+    before = edited.read_bytes()
+    monkeypatch.setattr("desktop_app.dialogs.choose_import_file", lambda parent: bundled_source())
+    previews: list[ImportPreviewDialog] = []
+
+    def fake_exec(dialog: ImportPreviewDialog) -> int:
+        previews.append(dialog)
+        dialog.import_button.click()
+        return dialog.result()
+
+    monkeypatch.setattr(ImportPreviewDialog, "exec", fake_exec)
+    window = make_window(kb_dir=kb_copy)
+    window.actions_.import_procedure.trigger()
+    qtbot.waitUntil(lambda: bool(previews) and previews[0].report is not None, timeout=10_000)
+    assert status_of(previews[0], "ss") == STATUS_CONFLICT
+    assert edited.read_bytes() == before
+    assert "не тронуто (конфликт): 1" in window.statusBar().currentMessage()

@@ -141,3 +141,15 @@ def test_first_hit_is_the_first_result_after_each_keystroke(make_window, qtbot):
     search(qtbot, window, "роуминг", expect_first="ss/finance/3")
     assert first_hit_id(window) == "ss/finance/3"
     assert window.session.current_query() == "роуминг"
+
+
+def test_typing_in_the_results_list_continues_the_query(make_window, qtbot):
+    from tests.desktop_app.conftest import type_text
+
+    window = make_window()
+    search(qtbot, window, "роум", expect_first="ss/finance/3")
+    window.results.view.setFocus()
+    type_text(window.results.view, "инг")
+    assert window.search_box.text() == "роуминг"
+    assert window.search_box.hasFocus()
+    qtbot.waitUntil(lambda: window.result is not None and window.result.query == "роуминг")
