@@ -1,14 +1,67 @@
-"""The words and stems an index knows: typo correction and prefix completion from its lexicon."""
+"""The words and stems an index knows: typo correction and prefix completion from its lexicon.
+
+Exact look-ups and prefixes go straight to the Whoosh reader (cheap term-dictionary seeks), so opening
+a searcher costs nothing here. The only heavy structure, a one-deletion index over the stems for typo
+correction, is built on the first unknown word and kept for the life of the searcher.
+"""
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from typing import Protocol
 
 from whoosh.reading import IndexReader
 
 from index.analysis import stem
+
+STEMS, WORDS = "content", "words"
+MAX_PREFIX_SCAN = 200
+
+
+class Lexicon(Protocol):
+    def df(self, field: str, term: str) -> int: ...
+    def prefixed(self, field: str, prefix: str) -> Iterator[str]: ...
+    def terms(self, field: str) -> Iterable[tuple[str, int]]: ...
+
+
+class ReaderLexicon:
+    """A Whoosh reader's term dictionary."""
+
+    def __init__(self, reader: IndexReader) -> None:
+        self._reader = reader
+
+    def df(self, field: str, term: str) -> int:
+        if field not in self._reader.schema or not term:
+            return 0
+        return self._reader.doc_frequency(field, term)
+
+    def prefixed(self, field: str, prefix: str) -> Iterator[str]:
+        if field not in self._reader.schema or not prefix:
+            return iter(())
+        return (b.decode("utf-8") for b in self._reader.expand_prefix(field, prefix))
+
+    def terms(self, field: str) -> Iterable[tuple[str, int]]:
+        if field not in self._reader.schema:
+            return ()
+        return ((b.decode("utf-8"), info.doc_frequency()) for b, info in self._reader.iter_field(field))
+
+
+class DictLexicon:
+    """An in-memory lexicon (tests, tools): field -> {term: document frequency}."""
+
+    def __init__(self, fields: dict[str, dict[str, int]]) -> None:
+        self._fields = fields
+        self._sorted = {f: sorted(terms) for f, terms in fields.items()}
+
+    def df(self, field: str, term: str) -> int:
+        return self._fields.get(field, {}).get(term, 0)
+
+    def prefixed(self, field: str, prefix: str) -> Iterator[str]:
+        return (t for t in self._sorted.get(field, ()) if t.startswith(prefix))
+
+    def terms(self, field: str) -> Iterable[tuple[str, int]]:
+        return self._fields.get(field, {}).items()
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -39,86 +92,126 @@ def max_typos(word: str) -> int:
     return 0 if n < 4 else 1 if n < 8 else 2
 
 
-@dataclass
-class Vocabulary:
-    """Surface words (with document frequency) and stems of an index."""
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
-    words: dict[str, int] = field(default_factory=dict)
-    stems: frozenset[str] = frozenset()
-    _sorted: list[str] = field(default_factory=list)
-    _by_first: dict[str, list[str]] = field(default_factory=dict)
-    _stems_by_first: dict[str, list[str]] = field(default_factory=dict)
-    _spelling: dict[str, str] = field(default_factory=dict)  # stem -> its most common word
-    stem_df: dict[str, int] = field(default_factory=dict)
+
+class Vocabulary:
+    """Surface words and stems of an index, for typo correction and completion."""
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self._lex: Lexicon = lexicon or DictLexicon({})
+        self._deletion_index: dict[str, list[str]] | None = None
+        self._by_first: dict[str, list[str]] | None = None
+        self._memo: dict[tuple, object] = {}  # answers for this searcher's lifetime
+
+    def _cached(self, key: tuple, compute):
+        if key not in self._memo:
+            if len(self._memo) > 50_000:
+                self._memo.clear()
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @classmethod
     def from_reader(cls, reader: IndexReader) -> Vocabulary:
-        words = {}
-        if "words" in reader.schema:
-            for btext, info in reader.iter_field("words"):
-                words[btext.decode("utf-8")] = info.doc_frequency()
-        stem_df = {}
-        if "content" in reader.schema:
-            for btext, info in reader.iter_field("content"):
-                stem_df[btext.decode("utf-8")] = info.doc_frequency()
-        return cls.build(words, stem_df)
+        return cls(ReaderLexicon(reader))
 
     @classmethod
     def build(cls, words: dict[str, int], stem_df: dict[str, int]) -> Vocabulary:
-        stems = frozenset(stem_df)
-        by_first: dict[str, list[str]] = defaultdict(list)
-        spelling: dict[str, str] = {}
-        for w in sorted(words, key=lambda w: (-words[w], w)):
-            if w.isalpha():
-                by_first[w[0]].append(w)
-                spelling.setdefault(stem(w), w)
-        stems_by_first: dict[str, list[str]] = defaultdict(list)
-        for s in stems:
-            if s.isalpha():
-                stems_by_first[s[0]].append(s)
-        return cls(words, stems, sorted(words), dict(by_first), dict(stems_by_first), spelling, stem_df)
+        return cls(DictLexicon({WORDS: words, STEMS: stem_df}))
 
-    def knows_stem(self, stem: str) -> bool:
-        return stem in self.stems
+    def knows_stem(self, s: str) -> bool:
+        return self.stem_df(s) > 0
 
-    def spelling(self, stem: str) -> str | None:
+    def stem_df(self, s: str) -> int:
+        return self._cached(("df", s), lambda: self._lex.df(STEMS, s))
+
+    def spelling(self, s: str) -> str | None:
         """The most common indexed word with this stem (to show a correction)."""
-        return self._spelling.get(stem)
+        return self._cached(("spell", s), lambda: self._spelling(s))
 
-    def near_stems(self, stem: str) -> list[tuple[str, int]]:
-        """Known stems within the allowed edit distance of ``stem`` (first letter kept), closest first."""
-        limit = max_typos(stem)
-        if limit == 0:
-            return []
-        found = []
-        for cand in self._stems_by_first.get(stem[0], ()):
-            if cand != stem and abs(len(cand) - len(stem)) <= limit:
-                d = edit_distance(stem, cand, limit)
-                if d <= limit:
-                    found.append((cand, d))
-        found.sort(key=lambda sd: (sd[1], -self.stem_df.get(sd[0], 0), sd[0]))
-        return found
-
-    def nearest(self, word: str, maxdist: int | None = None) -> list[tuple[str, int]]:
-        """Words within the allowed edit distance (first letter kept), closest and most common first."""
-        limit = max_typos(word) if maxdist is None else maxdist
-        if limit == 0 or not word:
-            return []
-        found = []
-        for cand in self._by_first.get(word[0], ()):
-            if cand != word and abs(len(cand) - len(word)) <= limit:
-                d = edit_distance(word, cand, limit)
-                if d <= limit:
-                    found.append((cand, d))
-        found.sort(key=lambda wd: (wd[1], -self.words.get(wd[0], 0), wd[0]))
-        return found
+    def _spelling(self, s: str) -> str | None:
+        forms = [w for w in self._prefix_scan(WORDS, s) if stem(w) == s]
+        return max(forms, key=lambda w: (self._lex.df(WORDS, w), -len(w)), default=None)
 
     def completions(self, prefix: str, limit: int = 20) -> list[str]:
         """Words that start with ``prefix`` (a word still being typed), most common first."""
-        i = bisect.bisect_left(self._sorted, prefix)
+        return self._cached(("prefix", prefix), lambda: self._completions(prefix))[:limit]
+
+    def _completions(self, prefix: str) -> list[str]:
+        found = list(self._prefix_scan(WORDS, prefix))
+        found.sort(key=lambda w: (-self._lex.df(WORDS, w), w))
+        return found
+
+    def near_stems(self, s: str) -> list[tuple[str, int]]:
+        """Known stems within the allowed edit distance of ``s`` (first letter kept), closest first."""
+        return list(self._cached(("near", s), lambda: self._near_stems(s)))
+
+    def _prefix_scan(self, field: str, prefix: str) -> Iterator[str]:
+        for n, term in enumerate(self._lex.prefixed(field, prefix)):
+            if n >= MAX_PREFIX_SCAN:
+                return
+            yield term
+
+    def _near_stems(self, s: str) -> list[tuple[str, int]]:
+        limit = max_typos(s)
+        if limit == 0:
+            return []
+        found = self._one_edit(s)
+        if not found and limit >= 2:
+            found = self._scan(s, limit)
+        found.sort(key=lambda sd: (sd[1], -self._lex.df(STEMS, sd[0]), sd[0]))
+        return found
+
+    def nearest(self, word: str, maxdist: int | None = None) -> list[tuple[str, int]]:
+        """Indexed words within edit distance of ``word``, through their stems (closest first)."""
+        if maxdist is not None and maxdist < max_typos(word):
+            found = [(c, d) for c, d in self.near_stems(stem(word)) if d <= maxdist]
+        else:
+            found = self.near_stems(stem(word))
         out = []
-        while i < len(self._sorted) and self._sorted[i].startswith(prefix) and len(out) < 200:
-            out.append(self._sorted[i])
-            i += 1
-        out.sort(key=lambda w: -self.words.get(w, 0))
-        return out[:limit]
+        for cand, d in found:
+            spelled = self.spelling(cand)
+            if spelled and spelled != word:
+                out.append((spelled, d))
+        return out
+
+    def _one_edit(self, s: str) -> list[tuple[str, int]]:
+        index = self._deletions()
+        cands: set[str] = set()
+        for key in (s, *_deletes(s)):
+            cands.update(index.get(key, ()))
+        return [(c, 1) for c in cands if c != s and c[0] == s[0] and edit_distance(s, c, 1) <= 1]
+
+    def _scan(self, s: str, limit: int) -> list[tuple[str, int]]:
+        out = []
+        for cand in self._first_letter_buckets().get(s[0], ()):
+            if cand != s and abs(len(cand) - len(s)) <= limit:
+                d = edit_distance(s, cand, limit)
+                if d <= limit:
+                    out.append((cand, d))
+        return out
+
+    def _deletions(self) -> dict[str, list[str]]:
+        """Each stem and each of its one-letter deletions -> the stems that give it (built once)."""
+        if self._deletion_index is None:
+            index: dict[str, list[str]] = defaultdict(list)
+            for s in self._typo_targets():
+                index[s].append(s)
+                for d in _deletes(s):
+                    index[d].append(s)
+            self._deletion_index = dict(index)
+        return self._deletion_index
+
+    def _first_letter_buckets(self) -> dict[str, list[str]]:
+        if self._by_first is None:
+            buckets: dict[str, list[str]] = defaultdict(list)
+            for s in self._typo_targets():
+                if len(s) >= 6:
+                    buckets[s[0]].append(s)
+            self._by_first = dict(buckets)
+        return self._by_first
+
+    def _typo_targets(self) -> Iterator[str]:
+        """Stems a typo may be corrected to: alphabetic, at least 3 letters."""
+        return (s for s, df in self._lex.terms(STEMS) if df and len(s) >= 3 and s.isalpha())
