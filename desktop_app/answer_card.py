@@ -134,8 +134,8 @@ class AnswerCard(QFrame):
         if greeting is not None:
             self.greeting_label.setText(_caption(greeting.label, "Приветствие на линии"))
             self.greeting.setHtml(glossary_html(greeting.text, glossary))
-        self.phrase_label.show()
-        self.phrase.show()
+        for w in (self.phrase_label, self.phrase, self.copy_button):
+            w.show()
 
     def _show_nothing(self) -> None:
         self._phrase_text = ""
@@ -143,7 +143,7 @@ class AnswerCard(QFrame):
         self.heading.setText(
             "<span style='color:#6b7280'>Выберите правило, чтобы увидеть фразу для перевода</span>"
         )
-        for w in (self.phrase_label, self.phrase, self.greeting_label, self.greeting):
+        for w in (self.phrase_label, self.phrase, self.greeting_label, self.greeting, self.copy_button):
             w.hide()
         self.copy_button.setEnabled(False)
         self.pin.setEnabled(False)

@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from desktop_app import none_guard
 from desktop_app.errors import CrashReporter
 from desktop_app.main_window import MainWindow
 from desktop_app.settings import APP_NAME, AppPaths, AppSettings
@@ -39,6 +40,7 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
+    none_guard.install(app)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName("База знаний")
     app.setWindowIcon(app_icon())

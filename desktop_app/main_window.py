@@ -254,6 +254,7 @@ class MainWindow(QMainWindow):
             article, self.kb.glossary, target.rule_id, target.anchor, _highlighter(terms), terms
         )
         self.current = target
+        self.toc.reveal(target.anchor)
         if record:
             self.nav.visit(target)
             if target.rule_id:

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 NAV_KEYS = (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)
 SUGGEST_SCHEME = "suggest:"
+NOTHING_FOUND = (
+    "<b>Ничего не найдено.</b> <span style='color:#6b7280'>Попробуйте другое слово или "
+    "посмотрите оглавление (Ctrl+2).</span>"
+)
 
 
 class SearchBox(QLineEdit):
@@ -120,7 +124,7 @@ class ResultsPanel(QWidget):
     def _info_html(self, result: SearchResult | None) -> str:
         if result is None:
             return "<span style='color:#6b7280'>Введите запрос: результаты появляются по мере ввода.</span>"
-        notes = [f"Найдено: {len(result.hits)}" if result.hits else "<b>Ничего не найдено.</b>"]
+        notes = [f"Найдено: {len(result.hits)}" if result.hits else NOTHING_FOUND]
         query = html.escape(result.query)
         if getattr(result, "layout_converted", False):
             fixed = f" → «{html.escape(result.corrected)}»" if result.corrected else ""

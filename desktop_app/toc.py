@@ -60,6 +60,18 @@ class TocView(QTreeView):
         for row in range(self._model.rowCount()):
             self.expand(self._model.index(row, 0))
 
+    def reveal(self, anchor: str | None) -> None:
+        """Select the item of a rule or section (keeps the contents in step with the article view)."""
+        if not anchor:
+            return
+        hits = self._model.match(
+            self._model.index(0, 0), ANCHOR_ROLE, anchor, 1,
+            Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive,
+        )  # fmt: skip
+        if hits:
+            self.setCurrentIndex(hits[0])
+            self.scrollTo(hits[0])
+
     def _emit(self, index) -> None:
         anchor = index.data(ANCHOR_ROLE)
         if anchor:

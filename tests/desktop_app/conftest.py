@@ -20,6 +20,16 @@ from kb.paths import bundled_kb_dir
 FIRST_HIT_TIMEOUT_MS = 10_000
 
 
+@pytest.fixture(scope="session", autouse=True)
+def none_reference_guard(qapp):
+    """PySide6 6.12 on Python 3.11 drops a None reference per void call (desktop_app/none_guard.py)."""
+    from desktop_app import none_guard
+
+    none_guard.install(qapp)
+    yield
+    none_guard.top_up()
+
+
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point every per-user folder at tmp_path: no test writes to the real home."""
