@@ -25,7 +25,7 @@ CANDIDATES = 60
 COVERAGE_POWER = 2.0
 PROXIMITY_BONUS = 0.5
 K1, B = 1.2, 0.75
-COMMON_SHARE, COMMON_MIN_DOCS = 0.05, 200
+COMMON_SHARE, COMMON_MIN_DOCS = 0.02, 200
 KIND_FACTOR = {RULE: 1.0}
 OTHER_KIND_FACTOR = 0.55
 
@@ -62,21 +62,25 @@ class Stats:
 
 
 def plan_query(plan: QueryPlan, dfs: dict[str, int] | None = None, n_docs: int = 0) -> wq.Query:
-    """The Whoosh query gathering candidates: one flat OR of the stems of every alternative.
+    """The Whoosh query gathering candidates: one flat OR of the stems of the chosen concepts.
 
-    On a large index, stems found in more than ``COMMON_SHARE`` of the documents are left out of
-    it when rarer ones remain (they would make Whoosh visit most of the index for little); they
-    still count in :func:`rescore`.
+    On a large index a concept whose every form is in more than ``COMMON_SHARE`` of the documents
+    is left out of it while rarer concepts remain (it would make Whoosh visit most of the index for
+    little); it still counts in :func:`rescore`.
     """
+    concepts = [c for c in plan.concepts if c.alternatives]
+    if dfs:
+        common = max(COMMON_MIN_DOCS, COMMON_SHARE * n_docs)
+        rare = [c for c in concepts if 0 < _rarest(c, dfs) <= common]
+        concepts = rare or concepts
     boosts: dict[str, float] = {}
-    for concept in plan.concepts:
+    for concept in concepts:
         for alt in concept.alternatives:
             for s in alt.stems:
                 boosts[s] = max(boosts.get(s, 0.0), alt.boost)
     if dfs:
-        common = max(COMMON_MIN_DOCS, COMMON_SHARE * n_docs)
-        rare = {s: b for s, b in boosts.items() if dfs.get(s, 0) <= common}
-        boosts = rare or boosts
+        rare_terms = {s: b for s, b in boosts.items() if dfs.get(s, 0) <= common}
+        boosts = rare_terms or boosts
     terms = [wq.Term("content", s, boost=b) for s, b in boosts.items()]
     terms += [wq.Term("title", s, boost=b * TITLE_BOOST) for s, b in boosts.items()]
     if not terms:
@@ -84,6 +88,14 @@ def plan_query(plan: QueryPlan, dfs: dict[str, int] | None = None, n_docs: int =
     q = wq.Or(terms)
     q.matcher_type = wq.Or.DEFAULT_MATCHER  # the preloading array matcher costs more on a small index
     return q
+
+
+def _rarest(concept: Concept, dfs: dict[str, int]) -> int:
+    """Document frequency of the concept's rarest strong form (0 when no form is indexed)."""
+    strong = [a for a in concept.alternatives if a.boost >= 0.9] or concept.alternatives
+    found = [min(dfs.get(s, 0) for s in a.stems) for a in strong if a.stems]
+    found = [df for df in found if df]
+    return min(found, default=0)
 
 
 def query_stats(searcher: Searcher, plan: QueryPlan) -> Stats:
