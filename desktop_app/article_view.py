@@ -18,6 +18,7 @@ EXTERNAL_SCHEMES = ("http", "https")
 CONTEXT_LINES = 1.5
 MAX_LINE_CHARS = 150
 ABBR_UNDERLINE = "#8a94a3"
+SELECTED_BG = "#fff4c2"  # as kb.render.SELECTED_BG
 EMPTY_HTML = (
     '<div style="color:#6b7280; margin:24px">'
     "<p style='font-size:large'>Начните вводить вопрос клиента в поле поиска.</p>"
@@ -26,20 +27,25 @@ EMPTY_HTML = (
 )
 
 
-def dot_underline_abbreviations(doc: QTextDocument) -> None:
-    """Glossary terms (text with a tooltip) get a grey dotted underline, unlike links."""
+def prepare_document(doc: QTextDocument) -> dict[str, int]:
+    """Give glossary terms a grey dotted underline (unlike links); return anchor name → position."""
     style = QTextCharFormat()
     style.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
     style.setUnderlineColor(QColor(ABBR_UNDERLINE))
     cursor = QTextCursor(doc)
+    anchors: dict[str, int] = {}
     block = doc.begin()
     while block.isValid():
         for rng in block.textFormats():  # (not QTextBlock.iterator: its += leaks refs in PySide)
+            start = block.position() + rng.start
+            for name in rng.format.anchorNames():
+                anchors.setdefault(name, start)
             if rng.format.toolTip() and not rng.format.isAnchor():
-                cursor.setPosition(block.position() + rng.start)
-                cursor.setPosition(block.position() + rng.start + rng.length, QTextCursor.MoveMode.KeepAnchor)
+                cursor.setPosition(start)
+                cursor.setPosition(start + rng.length, QTextCursor.MoveMode.KeepAnchor)
                 cursor.mergeCharFormat(style)
         block = block.next()
+    return anchors
 
 
 def classify_link(url: QUrl) -> tuple[str, str]:
@@ -66,6 +72,8 @@ class ArticleView(QTextBrowser):
         self.setObjectName("articleView")
         self.document().setDocumentMargin(14)
         self._shown: tuple | None = None
+        self._anchors: dict[str, int] = {}
+        self._selected: str | None = None
         self._tooltips = GlossaryTooltips(self)
         self.anchorClicked.connect(self._on_anchor_clicked)
         self.setHtml(EMPTY_HTML)
@@ -80,17 +88,52 @@ class ArticleView(QTextBrowser):
         highlight: Callable[[str], list[tuple[int, int]]] | None,
         highlight_key: tuple = (),
     ) -> None:
-        """Render ``article`` (skipped when nothing changed) and scroll to ``anchor``."""
-        key = (id(article), id(glossary), selected_rule, highlight_key)
+        """Render ``article`` (only when it or the query changed), mark the rule, scroll to ``anchor``.
+
+        The rendering is kept while the agent moves between rules of one article: the selected
+        rule's background is set on its table cell, so ↓/↑ through results stays instant.
+        """
+        key = (id(article), id(glossary), highlight_key)
         if key != self._shown:
             from kb.render import ARTICLE_CSS, render_article
 
             self.document().setDefaultStyleSheet(ARTICLE_CSS)
-            self.setHtml(render_article(article, glossary, selected_rule=selected_rule, highlight=highlight))
-            dot_underline_abbreviations(self.document())
+            self.setHtml(render_article(article, glossary, selected_rule=None, highlight=highlight))
+            self._anchors = prepare_document(self.document())
+            self._selected = None
             self._limit_line_length()
             self._shown = key
+        self._mark_selected(selected_rule)
         self.scroll_to(anchor)
+
+    def selected_rule(self) -> str | None:
+        return self._selected
+
+    def _mark_selected(self, rule_id: str | None) -> None:
+        if rule_id == self._selected:
+            return
+        if self._selected is not None:
+            self._set_rule_background(self._selected, None)
+        self._selected = rule_id if rule_id and self._set_rule_background(rule_id, SELECTED_BG) else None
+
+    def _set_rule_background(self, rule_id: str, colour: str | None) -> bool:
+        """Colour (or clear) the table cell that holds a rule; False when the rule is not here."""
+        pos = self._anchors.get(rule_id)
+        if pos is None:
+            return False
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(pos)
+        table = cursor.currentTable()
+        if table is None:
+            return False
+        cell = table.cellAt(cursor)
+        fmt = cell.format()
+        if colour:
+            fmt.setBackground(QColor(colour))
+        else:
+            fmt.clearBackground()
+        cell.setFormat(fmt)
+        return True
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -108,6 +151,8 @@ class ArticleView(QTextBrowser):
 
     def clear_article(self) -> None:
         self._shown = None
+        self._selected = None
+        self._anchors = {}
         self.setHtml(EMPTY_HTML)
 
     def scroll_to(self, anchor: str | None) -> None:

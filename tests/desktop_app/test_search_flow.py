@@ -153,3 +153,24 @@ def test_typing_in_the_results_list_continues_the_query(make_window, qtbot):
     assert window.search_box.text() == "роуминг"
     assert window.search_box.hasFocus()
     qtbot.waitUntil(lambda: window.result is not None and window.result.query == "роуминг")
+
+
+def test_selected_rule_is_highlighted_and_moves_with_the_selection(make_window, qtbot):
+    from PySide6.QtGui import QTextCursor
+
+    def cell_colour(view, text: str) -> str:
+        cursor = view.document().find(text)
+        cell_cursor = QTextCursor(view.document())
+        cell_cursor.setPosition(cursor.selectionStart())
+        table = cell_cursor.currentTable()
+        return table.cellAt(cell_cursor).format().background().color().name() if table else ""
+
+    window = make_window()
+    search(qtbot, window, "блокировка", expect_first="ss/finance/8")
+    view = window.article_view
+    assert view.selected_rule() == "ss/finance/8"
+    assert cell_colour(view, "Удаление финансовой") == "#fff4c2"
+    QTest.keyClick(window.search_box, Qt.Key.Key_Down)  # ss/finance/7, same article
+    assert view.selected_rule() == "ss/finance/7"
+    assert cell_colour(view, "Подробная информация о блокировке") == "#fff4c2"
+    assert cell_colour(view, "Удаление финансовой") != "#fff4c2"
