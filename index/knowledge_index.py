@@ -45,9 +45,12 @@ class KnowledgeIndex:
         self._searcher: Searcher | None = None
         self._vocab = Vocabulary()
         self._docs: dict = {}  # docnum -> (stored fields, parsed stems), valid for the open searcher
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # guards the state searches read
+        self._write_lock = threading.Lock()  # one refresh or rebuild at a time
 
     # ------------------------------------------------------------------ lifecycle
+    # Index work (loading, building, writing) runs outside ``_lock`` so searches go on meanwhile;
+    # ``_write_lock`` keeps this object's own updates in order, ``_install`` swaps the state in.
 
     @classmethod
     def open(
@@ -55,37 +58,38 @@ class KnowledgeIndex:
     ) -> KnowledgeIndex:
         """Load the KB, then build, repair or incrementally update its index as needed."""
         kb_dir = Path(kb_dir)
-        self = cls(kb_dir, Path(index_dir) if index_dir else store.default_index_dir(kb_dir), load_kb(kb_dir))
-        self._ensure(progress or _noop)
-        self._sync(progress or _noop)
+        kb = load_kb(kb_dir)
+        self = cls(kb_dir, Path(index_dir) if index_dir else store.default_index_dir(kb_dir), kb)
+        self.refresh(progress, kb=kb)
         return self
 
     @property
     def kb(self) -> KnowledgeBase:
         return self._kb
 
-    def refresh(self, progress: Progress | None = None) -> UpdateReport:
+    def refresh(self, progress: Progress | None = None, kb: KnowledgeBase | None = None) -> UpdateReport:
         """Re-read the KB folder and bring the index up to date with it."""
-        with self._lock:
-            self._kb = load_kb(self.kb_dir)
-            self._synonyms = Synonyms(self._kb.glossary)
+        progress = progress or _noop
+        with self._write_lock:
+            kb = kb or load_kb(self.kb_dir)
             reason_before = self.rebuilt_reason
             try:
-                self._close_searcher()
-                self._ix = None
-                self._ensure(progress or _noop)
-                report = self._sync(progress or _noop)
+                ix = self._open_or_build(kb, progress)
+                report = self._sync(ix, kb, progress)
             except (store.IndexInvalid, OSError, ValueError, EOFError) as exc:
-                self._repair(f"index update failed ({type(exc).__name__}: {exc})", progress)
-                report = UpdateReport(added=tuple(a.id for a in self._kb.articles), rebuilt=True)
+                ix = self._repair(f"index update failed ({type(exc).__name__}: {exc})", kb, progress)
+                report = UpdateReport(added=tuple(a.id for a in kb.articles), rebuilt=True)
+            self._install(ix, kb)
             rebuilt = report.rebuilt or self.rebuilt_reason != reason_before
-            return UpdateReport(report.added, report.changed, report.removed, self._kb.errors, rebuilt)
+            return UpdateReport(report.added, report.changed, report.removed, kb.errors, rebuilt)
 
     def rebuild(self, progress: Progress | None = None) -> None:
         """Build the whole index again from the KB as loaded."""
-        with self._lock, store.build_lock(self.index_dir):
-            self._close_searcher()
-            self._build_fresh(progress or _noop)
+        with self._write_lock:
+            kb = self._kb
+            with store.build_lock(self.index_dir):
+                ix = self._build(kb, progress or _noop)
+            self._install(ix, kb)
 
     def close(self) -> None:
         with self._lock:
@@ -100,55 +104,63 @@ class KnowledgeIndex:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _ensure(self, progress: Progress) -> None:
-        """Open a valid index, or (under the build lock) build one; warn once when repairing."""
+    def _install(self, ix: windex.Index, kb: KnowledgeBase) -> None:
+        with self._lock:
+            self._close_searcher()
+            self._ix, self._kb, self._synonyms = ix, kb, Synonyms(kb.glossary)
+
+    def _open_or_build(self, kb: KnowledgeBase, progress: Progress) -> windex.Index:
+        """A valid index: the one on disk, or (under the build lock) a new one; warn once when repairing."""
         try:
-            self._ix = store.open_valid(self.index_dir)
-            return
+            return store.open_valid(self.index_dir)
         except store.IndexInvalid:
             pass
         with store.build_lock(self.index_dir):
             try:
-                self._ix = store.open_valid(self.index_dir)  # another process may have built it
+                return store.open_valid(self.index_dir)  # another process may have built it meanwhile
             except store.IndexInvalid as exc:
                 if not exc.missing:
-                    log.warning("Search index %s: %s; rebuilding it", self.index_dir, exc.reason)
-                    self.rebuilt_reason = exc.reason
-                self._build_fresh(progress)
+                    self._warn(exc.reason)
+                return self._build(kb, progress)
 
-    def _repair(self, reason: str, progress: Progress | None) -> None:
+    def _repair(self, reason: str, kb: KnowledgeBase, progress: Progress | None) -> windex.Index:
+        with store.build_lock(self.index_dir):
+            try:
+                return store.open_valid(self.index_dir)  # repaired by someone else meanwhile
+            except store.IndexInvalid as exc:
+                self._warn(f"{reason}; {exc.reason}")
+                return self._build(kb, progress or _noop)
+
+    def _warn(self, reason: str) -> None:
         log.warning("Search index %s: %s; rebuilding it", self.index_dir, reason)
         self.rebuilt_reason = reason
-        self._close_searcher()
-        with store.build_lock(self.index_dir):
-            self._build_fresh(progress or _noop)
 
-    def _build_fresh(self, progress: Progress) -> None:
+    def _build(self, kb: KnowledgeBase, progress: Progress) -> windex.Index:
         """Build into a temporary folder, then rename it into place (caller holds the build lock)."""
         store.sweep(self.index_dir)
         tmp = store.fresh_dir(self.index_dir)
         try:
             ix = windex.create_in(str(tmp), make_schema())
-            articles = self._kb.articles
             with ix.writer(limitmb=128) as writer:
-                for done, article in enumerate(articles, 1):
+                for done, article in enumerate(kb.articles, 1):
                     for doc in article_documents(article):
                         writer.add_document(**doc)
-                    progress(done, len(articles))
+                    progress(done, len(kb.articles))
             ix.close()
-            if not articles:
+            if not kb.articles:
                 progress(0, 0)
             store.record_files(tmp)
             store.swap_in(tmp, self.index_dir)
         except BaseException:
             store.discard(tmp)
             raise
-        self._ix = windex.open_dir(str(self.index_dir))
+        return windex.open_dir(str(self.index_dir))
 
-    def _indexed_hashes(self) -> dict[str, str]:
+    @staticmethod
+    def _indexed_hashes(ix: windex.Index) -> dict[str, str]:
         """Article id → content hash of what the index holds now (live documents only)."""
         out: dict[str, str] = {}
-        with self._ix.reader() as reader:
+        with ix.reader() as reader:
             for term in reader.field_terms("ahash"):
                 postings = reader.postings("ahash", term)
                 if any(not reader.is_deleted(d) for d in postings.all_ids()):
@@ -156,20 +168,20 @@ class KnowledgeIndex:
                     out[article] = digest
         return out
 
-    def _sync(self, progress: Progress) -> UpdateReport:
+    def _sync(self, ix: windex.Index, kb: KnowledgeBase, progress: Progress) -> UpdateReport:
         """Re-index the articles whose content hash differs from the index's."""
-        indexed = self._indexed_hashes()
-        wanted: dict[str, tuple[Article, str]] = {a.id: (a, article_hash(a)) for a in self._kb.articles}
+        indexed = self._indexed_hashes(ix)
+        wanted: dict[str, tuple[Article, str]] = {a.id: (a, article_hash(a)) for a in kb.articles}
         added = tuple(a for a in wanted if a not in indexed)
         changed = tuple(a for a in wanted if a in indexed and indexed[a] != wanted[a][1])
         removed = tuple(a for a in indexed if a not in wanted)
         if not (added or changed or removed):
-            return UpdateReport(errors=self._kb.errors)
+            return UpdateReport(errors=kb.errors)
         try:
-            writer = self._ix.writer(timeout=WRITER_TIMEOUT)
+            writer = ix.writer(timeout=WRITER_TIMEOUT)
         except LockError:
             log.warning("Search index %s is locked by another process; update skipped", self.index_dir)
-            return UpdateReport(errors=self._kb.errors)
+            return UpdateReport(errors=kb.errors)
         todo = added + changed
         with writer:
             for aid in changed + removed:
@@ -181,9 +193,8 @@ class KnowledgeIndex:
                 progress(done, len(todo))
         with store.build_lock(self.index_dir):
             store.record_files(self.index_dir)
-        self._close_searcher()
         log.info("Search index: %d added, %d changed, %d removed", len(added), len(changed), len(removed))
-        return UpdateReport(added, changed, removed, self._kb.errors)
+        return UpdateReport(added, changed, removed, kb.errors)
 
     # ------------------------------------------------------------------ searching
 
@@ -199,10 +210,7 @@ class KnowledgeIndex:
     def _search_again(self, query: str, limit: int, exc: Exception) -> SearchResult:
         self._close_searcher()
         try:
-            self._ix = store.open_valid(self.index_dir)
-        except store.IndexInvalid as invalid:
-            self._repair(f"search failed ({type(exc).__name__}); {invalid.reason}", None)
-        try:
+            self._ix = self._repair(f"search failed ({type(exc).__name__}: {exc})", self._kb, None)
             return self._search(query, limit)
         except Exception:
             log.exception("Search failed for %r", query[:100])
@@ -217,7 +225,7 @@ class KnowledgeIndex:
 
     def _current_searcher(self) -> Searcher:
         if self._ix is None:
-            self._ensure(_noop)
+            self._ix = self._open_or_build(self._kb, _noop)
         if self._searcher is not None and not self._searcher.up_to_date():
             self._close_searcher()  # never Searcher.refresh(): it returns stale hits (NOTES.md)
         if self._searcher is None:

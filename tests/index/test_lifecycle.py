@@ -274,3 +274,64 @@ def test_processes_repairing_a_damaged_index_at_once(small_kb: Path, tmp_path: P
     for p in procs:
         p.join(timeout=60)
     assert results == [("ok", ROAMING)] * 3
+
+
+# ------------------------------------------------------------------ edits while searching
+
+
+def test_searches_keep_answering_while_the_kb_is_edited_and_refreshed(small_kb: Path, tmp_path: Path):
+    import threading
+
+    errors: list[BaseException] = []
+    answers: list[str] = []
+    stop = threading.Event()
+
+    with KnowledgeIndex.open(small_kb, tmp_path / "ix") as ix:
+
+        def search_loop() -> None:
+            try:
+                while not stop.is_set():
+                    hits = ix.search("роуминг").hits
+                    answers.append(hits[0].id if hits else "")
+            except BaseException as exc:  # collected and re-raised in the main thread
+                errors.append(exc)
+
+        threads = [threading.Thread(target=search_loop) for _ in range(2)]
+        for t in threads:
+            t.start()
+        alpha = small_kb / "alpha.md"
+        original = alpha.read_text(encoding="utf-8")
+        for i in range(6):
+            alpha.write_text(original.replace("приграничных", f"приграничных слово{i}"), encoding="utf-8")
+            assert ix.refresh().changed == ("alpha",)
+        ix.rebuild()
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+        assert not errors
+        assert answers and set(answers) == {ROAMING}
+        assert ix.search("слово5").hits[0].id == ROAMING
+
+
+def _update_loop(kb: str, index_dir: str, rounds: int) -> None:
+    alpha = Path(kb) / "alpha.md"
+    original = alpha.read_text(encoding="utf-8")
+    with KnowledgeIndex.open(Path(kb), Path(index_dir)) as ix:
+        for i in range(rounds):
+            alpha.write_text(original.replace("приграничных", f"приграничных метка{i}"), encoding="utf-8")
+            ix.refresh()
+
+
+def test_another_process_updating_while_this_one_searches(small_kb: Path, tmp_path: Path):
+    index_dir = tmp_path / "ix"
+    with KnowledgeIndex.open(small_kb, index_dir) as ix:
+        ctx = multiprocessing.get_context("spawn")
+        writer = ctx.Process(target=_update_loop, args=(str(small_kb), str(index_dir), 8))
+        writer.start()
+        seen = set()
+        while writer.is_alive():
+            hits = ix.search("роуминг").hits
+            seen.add(hits[0].id if hits else "")
+        writer.join(timeout=60)
+        assert writer.exitcode == 0 and seen <= {ROAMING}
+        assert ix.search("метка7").hits[0].id == ROAMING  # the other process's last update is visible
