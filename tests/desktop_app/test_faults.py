@@ -111,3 +111,17 @@ def test_glossary_tooltip_in_answer_card(make_window):
     html = glossary_html("Перевод на СС и ЛС", window.kb.glossary)
     assert 'title="старший специалист"' in html
     assert "<script>" not in glossary_html("<script>", window.kb.glossary)
+
+
+def test_corrupt_index_is_rebuilt_with_one_status_line(make_window, qtbot, tmp_path: Path):
+    from index import KnowledgeIndex
+    from kb.paths import bundled_kb_dir
+
+    index_dir = tmp_path / "index"  # the folder make_window opens
+    KnowledgeIndex.open(bundled_kb_dir(), index_dir).close()
+    for path in index_dir.rglob("*"):
+        if path.is_file():
+            path.write_bytes(b"garbage")
+    window = make_window()
+    assert "Индекс перестроен" in window.statusBar().currentMessage()
+    search(qtbot, window, "роуминг", expect_first="ss/finance/3")

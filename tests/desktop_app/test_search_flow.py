@@ -57,6 +57,12 @@ def test_copy_shortcut_puts_exact_phrase_on_clipboard(make_window, qtbot):
     )
     assert QGuiApplication.clipboard().text() == SS_PHRASE
     assert window.actions_.copy_phrase.shortcut().toString() == "Ctrl+Shift+C"
+    QGuiApplication.clipboard().setText("")
+    QTest.keyClick(window.search_box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == SS_PHRASE
+    QGuiApplication.clipboard().setText("")
+    window.card.copy_button.click()
+    assert QGuiApplication.clipboard().text() == SS_PHRASE
 
 
 def test_mistyped_layout_finds_roaming(make_window, qtbot):
