@@ -7,6 +7,7 @@ No user text ever reaches a query parser: the Whoosh query is built from terms.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -23,6 +24,8 @@ SYNONYM_BOOST = 0.9
 RELATED_BOOST = 0.5
 RELATED_MIN_PREFIX = 5
 MAX_RELATED = 5
+MAX_PART_VARIANTS = 9
+PART_BOOST = 0.5
 MAX_COMPLETIONS = 8
 
 
@@ -182,12 +185,26 @@ def _word_concept(token: _Token, vocab: Vocabulary, syn: Synonyms) -> Concept:
     for form in [(whole,), parts] if word.is_compound else [(whole,)]:
         for alt in syn.alternatives(form):
             concept.add(alt, SYNONYM_BOOST)
+    if word.is_compound:
+        _add_part_variants(parts, syn, concept)
+        for part in parts:  # one part alone still says something (смс-рассылка → SMS)
+            concept.add((part,), PART_BOOST)
     known = all(vocab.knows_stem(s) or syn.knows(s) for s in parts) or vocab.knows_stem(whole)
     if not known and not concept.stop and not word.norm.isdigit():
         _correct(token, vocab, concept)
     if not concept.stop and not word.is_compound:
         _add_related(word.norm, vocab, concept)
     return concept
+
+
+def _add_part_variants(parts: Form, syn: Synonyms, concept: Concept) -> None:
+    """A compound whose parts have glossary variants: сим-карта also as sim-карта and sim + карта."""
+    options = [[p, *(a[0] for a in syn.alternatives((p,)) if len(a) == 1)] for p in parts]
+    if all(len(o) == 1 for o in options):
+        return
+    for combo in itertools.islice(itertools.product(*options), 1, MAX_PART_VARIANTS):
+        concept.add(("-".join(combo),), SYNONYM_BOOST)
+        concept.add(tuple(combo), SYNONYM_BOOST * 0.9)
 
 
 def _add_related(norm: str, vocab: Vocabulary, concept: Concept) -> None:
