@@ -115,6 +115,8 @@ class AnswerCard(QFrame):
         label = article.line_label(section) if section else article.line
         self.badge.setText(label)
         self.badge.setStyleSheet(badge_css(label))
+        entry = glossary.lookup(article.line) if glossary else None
+        self.badge.setToolTip(f"{article.line} — {entry.expansion}" if entry and entry.expansion else "")
         self.badge.show()
         where = section.title if section else article.title
         where += f" · п.{rule.number}" if rule else ""

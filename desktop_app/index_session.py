@@ -130,9 +130,10 @@ class IndexSession(QObject):
             return
         ix = self._ix
         self._runner.submit(
-            lambda: (ix.refresh(), ix.kb),
+            lambda progress: (ix.refresh(progress), ix.kb),
             on_done=lambda pair: self._on_refreshed(*pair),
             on_error=lambda exc: self.failed.emit(f"Не удалось обновить индекс: {exc}"),
+            on_progress=self.progress.emit,
         )
 
     def _on_refreshed(self, report, kb) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QVBoxLayout, Q
 from desktop_app.actions import Actions, Menus, build_menus, create_actions
 from desktop_app.answer_card import AnswerCard
 from desktop_app.article_view import ArticleView
+from desktop_app.history_panel import HistoryPanel
 from desktop_app.index_session import IndexSession
 from desktop_app.kb_watcher import KbWatcher
 from desktop_app.navigation import NavHistory, Target, target_for_anchor, target_for_hit
@@ -55,11 +56,12 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ construction
     def _build_widgets(self) -> None:
         self.search_box = SearchBox()
+        self.search_box.setAccessibleName("Поиск по базе знаний")
         self.results = ResultsPanel()
         self.results.search_box = self.search_box
         self.toc = TocView()
         self.favourites = RuleList("Нет избранных правил. Ctrl+D добавляет открытое правило.")
-        self.history = RuleList("Здесь появятся открытые правила.")
+        self.history = HistoryPanel()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("sideTabs")
         self.tabs.setDocumentMode(True)
@@ -74,7 +76,10 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.search_box)
         left_layout.addWidget(self.tabs, 1)
         self.card = AnswerCard()
+        self.card.setAccessibleName("Ответ: линия и фраза для перевода")
         self.article_view = ArticleView()
+        self.article_view.setAccessibleName("Статья")
+        self.results.view.setAccessibleName("Результаты поиска")
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 8, 8, 4)
@@ -103,6 +108,7 @@ class MainWindow(QMainWindow):
         self.results.suggestion_clicked.connect(self.set_query)
         for source in (self.toc, self.favourites, self.history):
             source.anchor_activated.connect(self.open_anchor)
+        self.history.query_activated.connect(self.set_query)
         self.article_view.anchor_requested.connect(self.open_anchor)
         self.article_view.link_refused.connect(
             lambda url: self.status.note(f"Ссылка не открыта (небезопасная): {url[:80]}")
@@ -200,7 +206,7 @@ class MainWindow(QMainWindow):
         self.kb = kb
         self.toc.set_kb(kb)
         self.favourites.set_rules(kb, self.settings.favourites())
-        self.history.set_rules(kb, self.settings.recent_rules())
+        self._update_history()
         self.status.set_errors(list(kb.errors))
 
     # ------------------------------------------------------------------ search
@@ -230,6 +236,7 @@ class MainWindow(QMainWindow):
     def open_hit(self, hit: Hit) -> None:
         if self.result is not None:
             self.settings.add_recent_query(self.result.query)
+            self._update_history()
         self._show_target(target_for_hit(hit), record=True)
 
     def open_anchor(self, anchor: str) -> None:
@@ -259,8 +266,11 @@ class MainWindow(QMainWindow):
             self.nav.visit(target)
             if target.rule_id:
                 self.settings.add_recent_rule(target.rule_id)
-                self.history.set_rules(self.kb, self.settings.recent_rules())
+                self._update_history()
         self._update_nav_actions()
+
+    def _update_history(self) -> None:
+        self.history.set_history(self.kb, self.settings.recent_queries(), self.settings.recent_rules())
 
     def go_back(self) -> None:
         target = self.nav.back()
@@ -338,7 +348,7 @@ class MainWindow(QMainWindow):
 
     def clear_history(self) -> None:
         self.settings.clear_history()
-        self.history.set_rules(self.kb, [])
+        self._update_history()
 
     def refresh_kb(self) -> None:
         self.session.refresh()

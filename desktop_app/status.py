@@ -58,6 +58,9 @@ class StatusArea(QObject):
         self.progress_bar.show()
 
     def progress(self, done: int, total: int) -> None:
+        if total and done >= total:
+            self.progress_bar.hide()
+            return
         self.progress_bar.show()
         self.progress_bar.setRange(0, max(total, 1))
         self.progress_bar.setValue(done)

@@ -87,7 +87,10 @@ def test_zoom_and_history_survive_a_restart(make_window, qtbot, app_dir: Path):
     assert second.settings.zoom() == 2
     assert second.article_view.font().pointSizeF() == base + 2
     assert second.settings.recent_queries() == ["роуминг"]
-    assert second.history.item(0).data(Qt.ItemDataRole.UserRole + 20) == "ss/finance/3"
+    assert second.history.rules.item(0).data(Qt.ItemDataRole.UserRole + 20) == "ss/finance/3"
+    assert second.history.queries.item(0).text() == "роуминг"
+    second.history.queries.itemClicked.emit(second.history.queries.item(0))
+    qtbot.waitUntil(lambda: second.result is not None and second.result.query == "роуминг")
     QTest.keyClick(second.search_box, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert second.article_view.font().pointSizeF() == base
 
@@ -105,3 +108,14 @@ def test_table_of_contents_opens_a_rule(make_window, qtbot):
     window.toc.activated.emit(rule3)
     assert window.current.rule_id == "ss/finance/3"
     assert window.card.phrase_text().startswith("Для решения Вашего вопроса")
+
+
+def test_switching_the_knowledge_base_folder(make_window, qtbot, kb_copy: Path):
+    window = make_window()
+    (kb_copy / "sv.md").unlink()
+    with qtbot.waitSignal(window.ready, timeout=10_000):
+        window.switch_kb(kb_copy)
+    assert window.settings.kb_dir() == kb_copy
+    assert [a.id for a in window.kb.articles] == ["mnp", "ss"]
+    assert window.watcher is not None and window.watcher.root == kb_copy
+    search(qtbot, window, "роуминг", expect_first="ss/finance/3")
