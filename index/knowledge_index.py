@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 WRITER_TIMEOUT = 30.0
+DEFAULT_LIMIT, MAX_LIMIT = 20, 10_000
 
 
 def _noop(done: int, total: int) -> None:
@@ -198,9 +199,13 @@ class KnowledgeIndex:
 
     # ------------------------------------------------------------------ searching
 
-    def search(self, query: str, limit: int = 20) -> SearchResult:
+    def search(self, query: str, limit: int = DEFAULT_LIMIT) -> SearchResult:
         """The best hits for what an agent typed; never raises."""
         query = query if isinstance(query, str) else str(query)
+        try:
+            limit = max(0, min(int(limit), MAX_LIMIT))
+        except (TypeError, ValueError, OverflowError):
+            limit = DEFAULT_LIMIT
         with self._lock:
             try:
                 return self._search(query, limit)
@@ -220,7 +225,7 @@ class KnowledgeIndex:
         searcher = self._current_searcher()
         plan = understand(query, self._vocab, self._synonyms)
         terms = plan.terms
-        hits = [self._hit(s, terms) for s in rank(searcher, plan, max(0, int(limit)), self._docs)]
+        hits = [self._hit(s, terms) for s in rank(searcher, plan, limit, self._docs)]
         return SearchResult(query, plan.corrected, hits, terms, plan.layout_converted)
 
     def _current_searcher(self) -> Searcher:

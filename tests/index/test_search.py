@@ -114,6 +114,9 @@ def test_phrases_and_intro_are_documents_but_yield_to_rules(small_kb: Path):
 def test_limit_is_respected(bundled_index: KnowledgeIndex):
     assert len(bundled_index.search("клиент", limit=3).hits) == 3
     assert bundled_index.search("клиент", limit=0).hits == []
+    assert bundled_index.search("клиент", limit=-5).hits == []
+    assert len(bundled_index.search("клиент", limit=10**12).hits) <= 100
+    assert bundled_index.search("клиент", limit=None).hits  # a bad limit means the default
 
 
 def test_search_json_contract(bundled_index: KnowledgeIndex):
