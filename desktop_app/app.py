@@ -6,6 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -36,11 +37,28 @@ def style_sheet() -> str:
     return qss.read_text(encoding="utf-8") if qss.is_file() else ""
 
 
+_translators: list[QTranslator] = []
+
+
+def install_russian(app: QApplication) -> None:
+    """Qt's own strings (OK, Отмена, Закрыть, file dialogs, context menus) in Russian."""
+    if _translators:
+        return
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    translator = QTranslator(app)
+    if translator.load(QLocale(QLocale.Language.Russian), "qtbase", "_", folder):
+        app.installTranslator(translator)
+        _translators.append(translator)
+    else:
+        log.info("Qt's Russian translation not found in %s", folder)
+
+
 def ensure_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
     none_guard.install(app)
+    install_russian(app)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName("База знаний")
     app.setWindowIcon(app_icon())

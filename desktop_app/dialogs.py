@@ -5,7 +5,15 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.actions import SHORTCUTS_HELP
 from desktop_app.errors import show_error, show_warning
@@ -85,10 +93,16 @@ def show_shortcuts(parent: QWidget) -> None:
         f"<tr><td style='padding-right:16px'><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
         for k, v in SHORTCUTS_HELP
     )
-    box = QMessageBox(parent)
-    box.setWindowTitle("Сочетания клавиш")
-    box.setText(f"<table>{rows}</table>")
-    box.exec()
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("Сочетания клавиш")
+    label = QLabel(f"<table cellspacing='4'>{rows}</table>")
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.setContentsMargins(18, 14, 18, 12)
+    layout.addWidget(label)
+    layout.addWidget(buttons)
+    dialog.exec()
 
 
 def show_about(parent: QWidget) -> None:

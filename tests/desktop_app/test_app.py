@@ -70,3 +70,12 @@ def test_hovering_an_abbreviation_shows_its_expansion(make_window, qtbot):
     QToolTip.hideText()
     far = QHelpEvent(QEvent.Type.ToolTip, QPoint(2, 2), view.viewport().mapToGlobal(QPoint(2, 2)))
     QApplication.sendEvent(view.viewport(), far)
+
+
+def test_qt_standard_buttons_are_in_russian(make_window):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    make_window()
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.Close)
+    assert box.button(QDialogButtonBox.StandardButton.Cancel).text().replace("&", "") == "Отмена"
+    assert box.button(QDialogButtonBox.StandardButton.Close).text().replace("&", "") == "Закрыть"
