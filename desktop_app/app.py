@@ -53,12 +53,24 @@ def install_russian(app: QApplication) -> None:
         log.info("Qt's Russian translation not found in %s", folder)
 
 
+MIN_POINT_SIZE = 10.0
+
+
+def _readable_font(app: QApplication) -> None:
+    """Agents read this all day: never start below 10 pt (bare X servers default to 9 pt)."""
+    font = app.font()
+    if 0 < font.pointSizeF() < MIN_POINT_SIZE:
+        font.setPointSizeF(MIN_POINT_SIZE)
+        app.setFont(font)
+
+
 def ensure_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
     none_guard.install(app)
     install_russian(app)
+    _readable_font(app)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName("База знаний")
     app.setWindowIcon(app_icon())
