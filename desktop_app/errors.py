@@ -66,6 +66,16 @@ class CrashReporter:
         if sys.excepthook is self and self._previous is not None:
             sys.excepthook = self._previous
 
+    def _live_parent(self) -> QWidget | None:
+        """The window to centre the dialog on, unless it is already gone."""
+        import shiboken6
+
+        try:
+            parent = self._parent()
+        except RuntimeError:
+            return None
+        return parent if parent is not None and shiboken6.isValid(parent) else None
+
     def __call__(self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
@@ -79,7 +89,7 @@ class CrashReporter:
         try:
             where = f"\n\nПодробности записаны в журнал:\n{path}" if path else ""
             show_error(
-                self._parent(),
+                self._live_parent(),
                 CRASH_TITLE,
                 f"Произошла непредвиденная ошибка: {exc_type.__name__}: {exc}\n"
                 f"Программа продолжит работу.{where}",

@@ -445,6 +445,9 @@ class MainWindow(QMainWindow):
         self.save_state()
         if self.watcher is not None:
             self.watcher.stop()
+        import_runner = getattr(self, "_import_runner", None)
+        if import_runner is not None:
+            import_runner.wait()
         self.session.close()
         super().closeEvent(event)
 

@@ -125,3 +125,22 @@ def test_corrupt_index_is_rebuilt_with_one_status_line(make_window, qtbot, tmp_p
     window = make_window()
     assert "Индекс перестроен" in window.statusBar().currentMessage()
     search(qtbot, window, "роуминг", expect_first="ss/finance/3")
+
+
+def test_crash_reporter_survives_a_deleted_window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from PySide6.QtWidgets import QWidget
+
+    from desktop_app.errors import CrashReporter
+
+    shown: list[object] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.parent()) or 0)
+    widget = QWidget()
+    reporter = CrashReporter(tmp_path / "logs", parent=lambda: widget)
+    widget.deleteLater()
+    qtbot.wait(10)
+    try:
+        raise ValueError("после закрытия окна")
+    except ValueError as exc:
+        reporter(type(exc), exc, exc.__traceback__)
+    assert shown == [None]
+    assert "после закрытия окна" in (tmp_path / "logs" / LOG_NAME).read_text(encoding="utf-8")
