@@ -5,6 +5,7 @@
 
 ``shown_s``: from KB_BENCH_T0 to the first event-loop turn after the main window is visible.
 ``ready_s``: from KB_BENCH_T0 to the index being open (IndexSession.opened).
+A JSON line is printed as soon as the window is shown, and a complete one at the end.
 desktop_app is not modified: this process wraps ``QApplication.exec`` and
 ``IndexSession._on_opened`` in memory, then calls ``desktop_app.app.run_gui`` as the app does.
 """
@@ -61,11 +62,20 @@ def _first_turn() -> None:
 
     if any(w.isVisible() and w.isWindow() for w in QApplication.topLevelWidgets()):
         marks.setdefault("shown", time.time())
+        _report()  # printed at once: the figure survives a crash later on
         _maybe_quit()
     else:
         from PySide6.QtCore import QTimer
 
         QTimer.singleShot(1, _first_turn)
+
+
+def _report() -> None:
+    out = {key: round(marks[key] - T0, 3) for key in ("shown", "ready") if key in marks}
+    out = {f"{key}_s": value for key, value in out.items()}
+    if "rss_mb" in marks:
+        out["rss_mb"] = marks["rss_mb"]
+    print(json.dumps(out), flush=True)
 
 
 def _maybe_quit() -> None:
@@ -85,12 +95,7 @@ def main(argv: list[str]) -> int:
     if "shown" not in marks or "ready" not in marks:
         print(f"window or index never came up: {marks}", file=sys.stderr)
         return 1
-    out = {
-        "shown_s": round(marks["shown"] - T0, 3),
-        "ready_s": round(marks["ready"] - T0, 3),
-        "rss_mb": marks["rss_mb"],
-    }
-    print(json.dumps(out), flush=True)
+    _report()
     sys.stderr.flush()
     os._exit(0)  # skip interpreter finalization: PySide6 may abort there (none_dealloc), after the figures
 

@@ -113,14 +113,19 @@ def _child_env(workdir: Path) -> dict[str, str]:
     return env
 
 
-def _run_probe(args: list[str], env: dict[str, str], timeout: float = 300) -> dict:
+def _run_probe(args: list[str], env: dict[str, str], timeout: float = 300, partial: bool = False) -> dict:
+    """The probe's last JSON line; with ``partial``, a crashed probe's last line plus ``error``."""
     proc = subprocess.run(
         [sys.executable, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        raise RuntimeError(f"probe {args[0]} failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    return json.loads(lines[-1])
+    error = f"probe {Path(args[0]).name} exited {proc.returncode}: {proc.stderr[-1500:]}"
+    if not lines or (proc.returncode != 0 and not partial):
+        raise RuntimeError(error)
+    out = json.loads(lines[-1])
+    if proc.returncode != 0:
+        out["error"] = error
+    return out
 
 
 # ----------------------------------------------------------------------------- Whoosh
@@ -243,19 +248,26 @@ def measure_search_process(kb_dir: Path, index_dir: Path, queries: list, workdir
 def measure_startup(kb_dir: Path, index_dir: Path, runs: int, workdir: Path) -> dict:
     """Process start → main window shown (and → index open), offscreen, existing index."""
     env = _child_env(workdir)
-    shown, ready, rss = [], [], []
+    samples = []
     for _ in range(runs):
         env["KB_BENCH_T0"] = repr(time.time())
-        out = _run_probe([str(HERE / "probe_startup.py"), str(kb_dir), str(index_dir)], env, timeout=120)
-        shown.append(out["shown_s"])
-        ready.append(out["ready_s"])
-        rss.append(out["rss_mb"])
-    return {
-        "startup_s": round(statistics.median(shown), 3),
-        "startup_samples_s": shown,
-        "ready_s": round(statistics.median(ready), 3),
-        "app_rss_mb": round(statistics.median(rss), 1),
+        probe = [str(HERE / "probe_startup.py"), str(kb_dir), str(index_dir)]
+        samples.append(_run_probe(probe, env, timeout=120, partial=True))
+    median = lambda key: _median([s[key] for s in samples if s.get(key) is not None])  # noqa: E731
+    out = {
+        "startup_s": median("shown_s"),
+        "startup_samples_s": [s.get("shown_s") for s in samples],
+        "ready_s": median("ready_s"),
+        "app_rss_mb": median("rss_mb"),
     }
+    errors = [s["error"] for s in samples if "error" in s]
+    if errors:
+        out["startup_error"] = f"{len(errors)} of {runs} app runs crashed; last: {errors[-1][-800:]}"
+    return out
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 3) if values else None
 
 
 # ----------------------------------------------------------------------------- peers
