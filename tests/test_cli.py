@@ -75,7 +75,9 @@ def test_import_writes_refuses_to_overwrite_and_forces(tmp_path: Path):
     assert sorted(p.name for p in kb.glob("*.md")) == ["mnp.md", "ss.md", "sv.md"]
     assert "создано" in first.stdout
     for name in ("ss.md", "sv.md", "mnp.md"):
-        assert (kb / name).read_text(encoding="utf-8") == (bundled_kb_dir() / name).read_text(encoding="utf-8")
+        assert (kb / name).read_text(encoding="utf-8") == (bundled_kb_dir() / name).read_text(
+            encoding="utf-8"
+        )
 
     edited = (kb / "ss.md").read_text(encoding="utf-8") + "\nправка агента\n"
     (kb / "ss.md").write_text(edited, encoding="utf-8")
@@ -88,7 +90,9 @@ def test_import_writes_refuses_to_overwrite_and_forces(tmp_path: Path):
     assert (kb / "ss.md").read_text(encoding="utf-8") == edited and "ничего не записано" in dry.stdout
 
     run("import", str(bundled_source()), "--kb", str(kb), "--force")
-    assert (kb / "ss.md").read_text(encoding="utf-8") == (bundled_kb_dir() / "ss.md").read_text(encoding="utf-8")
+    assert (kb / "ss.md").read_text(encoding="utf-8") == (bundled_kb_dir() / "ss.md").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_import_of_a_missing_file_is_a_clear_error(tmp_path: Path):
