@@ -71,21 +71,51 @@ def words(text: str) -> list[Word]:
 
 def index_terms(text: str) -> list[tuple[str, int, int]]:
     """Normalised terms to index with their spans: each compound, then each of its parts."""
-    out: list[tuple[str, int, int]] = []
-    for m in WORD_RE.finditer(text):
-        norm, start = normalize(m.group(0)), m.start()
-        out.append((norm, start, m.end()))
-        if "-" in norm:
-            for part in norm.split("-"):
-                if part:
-                    out.append((part, start, start + len(part)))
-                start += len(part) + 1
-    return out
+    return [(t, s, e) for t, s, e, _ in _terms(text)]
+
+
+def flat_words(text: str) -> list[str]:
+    """The normalised words of a text in reading order, compounds split into parts."""
+    return [t for t, _, _, whole in _terms(text) if not whole]
 
 
 def flat_stems(text: str) -> list[str]:
     """The stems of a text in reading order, compounds split into parts (used for proximity)."""
-    return [stem(p) for m in WORD_RE.finditer(text) for p in normalize(m.group(0)).split("-") if p]
+    return [stem(t) for t, _, _, whole in _terms(text) if not whole]
+
+
+@lru_cache(maxsize=1024)
+def _terms(text: str) -> tuple[tuple[str, int, int, bool], ...]:
+    """(term, start, end, is a whole compound) for every word and compound part; cached because
+    building a document analyses the same text for several fields."""
+    normalized = normalize(text)
+    if len(normalized) != len(text):  # a rare letter whose lowercase is longer: go word by word
+        return tuple(_word_terms(text))
+    out: list[tuple[str, int, int, bool]] = []
+    for m in WORD_RE.finditer(normalized):
+        norm, start = m.group(0), m.start()
+        if "-" in norm:
+            out.append((norm, start, m.end(), True))
+            for part in norm.split("-"):
+                if part:
+                    out.append((part, start, start + len(part), False))
+                start += len(part) + 1
+        else:
+            out.append((norm, start, m.end(), False))
+    return tuple(out)
+
+
+def _word_terms(text: str) -> list[tuple[str, int, int, bool]]:
+    out = []
+    for m in WORD_RE.finditer(text):
+        norm, start = normalize(m.group(0)), m.start()
+        out.append((norm, start, m.end(), "-" in norm))
+        if "-" in norm:
+            for part in norm.split("-"):
+                if part:
+                    out.append((part, start, min(start + len(part), m.end()), False))
+                start += len(part) + 1
+    return out
 
 
 class RuTokenizer(Tokenizer):

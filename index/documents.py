@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from index.analysis import flat_stems, index_terms, stem_analyzer
+from index.analysis import flat_stems, flat_words, stem_analyzer
 from kb.model import Article, Block, Section, Table
 from kb.text import plain_text
 
-SCHEMA_VERSION = 4  # bump whenever the schema, the analysis or the documents change
+SCHEMA_VERSION = 5  # bump whenever the schema, the analysis or the documents change
 
 RULE, PHRASE, INTRO, VOCAB = "rule", "phrase", "intro", "vocab"
 
@@ -34,17 +34,34 @@ def make_schema() -> Schema:
         title_stems=STORED(),
         content=TEXT(analyzer=stem_analyzer(), phrase=False),  # proximity comes from ``stems``
         title=TEXT(analyzer=stem_analyzer(), phrase=False),
-        words=KEYWORD(lowercase=False, commas=False),  # one vocabulary document per article
+        words=KEYWORD(scorable=True),  # one vocabulary document per article (scorable: see store)
     )
 
 
 def article_hash(article: Article) -> str:
     """A content hash of everything an article contributes to the index."""
-    payload = repr(
-        (article.id, article.title, article.line, article.intro, article.blocks, article.sections,
-         article.tables)
-    )  # fmt: skip
-    return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
+    h = hashlib.sha1()
+    for value in _hashed_values(article):
+        h.update(value.encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()[:16]
+
+
+def _hashed_values(article: Article) -> Iterator[str]:
+    yield from (article.id, article.title, article.line, article.intro)
+    yield from _loose_values(article.blocks, article.tables)
+    for section in article.sections:
+        yield from ("\x1e", section.id, section.title, section.intro)
+        yield from _loose_values(section.blocks, section.tables)
+        for rule in section.rules:
+            yield from (rule.id, str(rule.number), rule.text)
+
+
+def _loose_values(blocks: tuple[Block, ...], tables: tuple[Table, ...]) -> Iterator[str]:
+    for block in blocks:
+        yield from (block.kind, block.label, block.text)
+    for table in tables:
+        yield _table_text(table)
 
 
 @dataclass(frozen=True)
@@ -88,7 +105,7 @@ def _loose_parts(
 
 def index_words(text: str) -> list[str]:
     """The normalised words (compound parts too) of a text, for the spelling vocabulary."""
-    return [t for t, _, _ in index_terms(text) if "-" not in t]
+    return flat_words(text)
 
 
 def _vocabulary_document(article: Article, digest: str, seen: set[str]) -> dict:
