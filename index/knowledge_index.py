@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from whoosh import index as windex
+from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
@@ -116,13 +117,29 @@ class KnowledgeIndex:
             return store.open_valid(self.index_dir)
         except store.IndexInvalid:
             pass
-        with store.build_lock(self.index_dir):
-            try:
-                return store.open_valid(self.index_dir)  # another process may have built it meanwhile
-            except store.IndexInvalid as exc:
-                if not exc.missing:
-                    self._warn(exc.reason)
-                return self._build(kb, progress)
+        try:
+            with store.build_lock(self.index_dir):
+                try:
+                    return store.open_valid(self.index_dir)  # another process may have built it meanwhile
+                except store.IndexInvalid as exc:
+                    if not exc.missing:
+                        self._warn(exc.reason)
+                    return self._build(kb, progress)
+        except (OSError, store.LockTimeout) as exc:  # cache not writable, disk full, lock held for long
+            return self._build_in_memory(kb, progress, exc)
+
+    def _build_in_memory(self, kb: KnowledgeBase, progress: Progress, exc: Exception) -> windex.Index:
+        """Last resort: an index in RAM for this session, so search works without a usable cache."""
+        reason = f"cannot write the index in {self.index_dir} ({exc}); using an in-memory index"
+        log.warning("Search index: %s", reason)
+        self.rebuilt_reason = reason
+        ix = RamStorage().create_index(make_schema())
+        with ix.writer() as writer:
+            for done, article in enumerate(kb.articles, 1):
+                for doc in article_documents(article):
+                    writer.add_document(**doc)
+                progress(done, len(kb.articles))
+        return ix
 
     def _repair(self, reason: str, kb: KnowledgeBase, progress: Progress | None) -> windex.Index:
         with store.build_lock(self.index_dir):
@@ -192,8 +209,9 @@ class KnowledgeIndex:
                 for doc in article_documents(article, digest):
                     writer.add_document(**doc)
                 progress(done, len(todo))
-        with store.build_lock(self.index_dir):
-            store.record_files(self.index_dir)
+        if isinstance(ix.storage, FileStorage):
+            with store.build_lock(self.index_dir):
+                store.record_files(self.index_dir)
         log.info("Search index: %d added, %d changed, %d removed", len(added), len(changed), len(removed))
         return UpdateReport(added, changed, removed, kb.errors)
 

@@ -58,6 +58,19 @@ def test_read_only_kb_folder_is_fine(small_kb: Path, tmp_path: Path):
             p.chmod(0o755 if p.is_dir() else 0o644)
 
 
+def test_unwritable_cache_falls_back_to_an_index_in_memory(small_kb: Path, tmp_path: Path, caplog):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be")  # works even for root, unlike chmod
+    with caplog.at_level(logging.WARNING), KnowledgeIndex.open(small_kb, blocker / "ix") as ix:
+        assert "in-memory" in (ix.rebuilt_reason or "")
+        assert ix.search("роуминг").hits[0].id == ROAMING
+        (small_kb / "beta.md").unlink()
+        ix.refresh()
+        assert not [h for h in ix.search("портации").hits if h.article == "beta"]
+        assert ix.search("роуминг").hits[0].id == ROAMING
+    assert any("in-memory" in r.getMessage() for r in caplog.records)
+
+
 # ------------------------------------------------------------------ incremental updates
 
 
