@@ -113,8 +113,20 @@ class Vocabulary:
         return self._memo[key]
 
     @classmethod
-    def from_reader(cls, reader: IndexReader) -> Vocabulary:
-        return cls(ReaderLexicon(reader))
+    def from_reader(cls, reader: IndexReader, previous: Vocabulary | None = None) -> Vocabulary:
+        """The vocabulary of a reader; the typo index of ``previous`` is kept (slightly stale after an
+        update, rebuilt by :meth:`prepare`) so the first typo after an edit costs nothing."""
+        vocab = cls(ReaderLexicon(reader))
+        if previous is not None:
+            vocab._deletion_index, vocab._by_first = previous._deletion_index, previous._by_first
+        return vocab
+
+    def prepare(self, fresh: bool = False) -> None:
+        """Build the typo-correction index now (it is otherwise built on the first unknown word)."""
+        if fresh:
+            self._deletion_index = self._by_first = None
+        self._deletions()
+        self._first_letter_buckets()
 
     @classmethod
     def build(cls, words: dict[str, int], stem_df: dict[str, int]) -> Vocabulary:

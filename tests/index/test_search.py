@@ -143,3 +143,16 @@ def test_format_hits_human_output(bundled_index: KnowledgeIndex):
 )
 def test_stress_marks_soft_hyphens_and_case_are_ignored(bundled_index: KnowledgeIndex, query: str):
     assert bundled_index.search(query).hits[0].id == ROAMING
+
+
+def test_warm_up_then_typo_correction_still_works(small_kb: Path):
+    with KnowledgeIndex.open(small_kb) as ix:
+        ix.warm_up()
+        assert ix.search("роумниг").hits[0].id == "alpha/finance/1"
+        (small_kb / "gamma.md").write_text(
+            "---\nid: gamma\ntitle: Новая\nline: СВ\n---\n\n## Раздел {#s}\n\n1. Крокодилы зелёные.\n",
+            encoding="utf-8",
+        )
+        ix.refresh()
+        ix.warm_up()  # the typo index now knows the new words
+        assert ix.search("кракодилы").hits[0].id == "gamma/s/1"
