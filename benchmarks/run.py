@@ -236,7 +236,9 @@ def measure_search_process(kb_dir: Path, index_dir: Path, queries: list, workdir
     queries_file.write_text(json.dumps([q.text for q in queries], ensure_ascii=False), encoding="utf-8")
     probe = [str(HERE / "probe_search.py"), str(kb_dir), str(index_dir), str(queries_file)]
     out = _run_probe(probe, _child_env(workdir))
+    slowest = sorted(zip(out["times_ms"], (q.text for q in queries), strict=True), reverse=True)[:5]
     return {
+        "slowest_queries": [{"query": q, "ms": round(t, 2)} for t, q in slowest],
         "open_s": out["open_s"],
         "rss_mb": out["rss_mb"],
         "rss_open_mb": out["rss_open_mb"],
