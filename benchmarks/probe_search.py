@@ -31,13 +31,23 @@ def main(argv: list[str]) -> int:
     ix = KnowledgeIndex.open(kb_dir, index_dir)
     open_s = time.perf_counter() - start
     rss_open = _rss_mb()
+    start = time.perf_counter()
+    if hasattr(ix, "warm_up"):  # what the app is meant to run off the GUI thread after opening
+        ix.warm_up()
+    warm_up_s = time.perf_counter() - start
     times, answered = [], 0
     for text in queries:
         t = time.perf_counter()
         result = ix.search(text, limit=20)
         times.append((time.perf_counter() - t) * 1000)
         answered += bool(result.hits)
-    out = {"open_s": round(open_s, 3), "rss_open_mb": rss_open, "rss_mb": _rss_mb(), "times_ms": times}
+    out = {
+        "open_s": round(open_s, 3),
+        "warm_up_s": round(warm_up_s, 3),
+        "rss_open_mb": rss_open,
+        "rss_mb": _rss_mb(),
+        "times_ms": times,
+    }
     ix.close()
     out["answered"] = answered
     print(json.dumps(out))

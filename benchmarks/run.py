@@ -240,6 +240,7 @@ def measure_search_process(kb_dir: Path, index_dir: Path, queries: list, workdir
     return {
         "slowest_queries": [{"query": q, "ms": round(t, 2)} for t, q in slowest],
         "open_s": out["open_s"],
+        "warm_up_s": out.get("warm_up_s"),
         "rss_mb": out["rss_mb"],
         "rss_open_mb": out["rss_open_mb"],
         "query_ms": peers.percentiles(out["times_ms"]),
