@@ -142,6 +142,8 @@ def measure_build(kb_dir: Path, index_dir: Path):
 
 def measure_queries(ix, queries: list) -> dict:
     """Latency of the query mix in this process (after a 20-query warm-up), overall and per kind."""
+    if hasattr(ix, "warm_up"):
+        ix.warm_up()
     for query in queries[:20]:
         ix.search(query.text, limit=20)
     by_kind: dict[str, list[float]] = {}
