@@ -15,12 +15,13 @@ from whoosh.searching import Searcher
 from index import store
 from index.documents import article_documents, article_hash, make_schema
 from index.highlight import snippet
+from index.merging import merge_tiers
 from index.query import understand
 from index.ranking import Scored, rank
 from index.results import Hit, SearchResult, UpdateReport
 from index.synonyms import Synonyms
 from index.vocabulary import Vocabulary
-from kb.loader import load_kb
+from kb.loader import LoadCache, load_kb
 from kb.model import Article, KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,9 @@ def _noop(done: int, total: int) -> None:
 class KnowledgeIndex:
     """Search over one KB folder; open with :meth:`open`, close with :meth:`close`."""
 
-    def __init__(self, kb_dir: Path, index_dir: Path, kb: KnowledgeBase) -> None:
+    def __init__(
+        self, kb_dir: Path, index_dir: Path, kb: KnowledgeBase, cache: LoadCache | None = None
+    ) -> None:
         self.kb_dir = Path(kb_dir)
         self.index_dir = Path(index_dir)
         self.rebuilt_reason: str | None = None
@@ -47,6 +50,8 @@ class KnowledgeIndex:
         self._searcher: Searcher | None = None
         self._vocab = Vocabulary()
         self._docs: dict = {}  # docnum -> (stored fields, parsed stems), valid for the open searcher
+        self._load_cache = cache or LoadCache()  # files unchanged since the last load are not re-read
+        self._hashes: dict[int, tuple[Article, str]] = {}  # id(article) -> (article, content hash)
         self._lock = threading.RLock()  # guards the state searches read
         self._write_lock = threading.Lock()  # one refresh or rebuild at a time
 
@@ -60,8 +65,9 @@ class KnowledgeIndex:
     ) -> KnowledgeIndex:
         """Load the KB, then build, repair or incrementally update its index as needed."""
         kb_dir = Path(kb_dir)
-        kb = load_kb(kb_dir)
-        self = cls(kb_dir, Path(index_dir) if index_dir else store.default_index_dir(kb_dir), kb)
+        cache = LoadCache()
+        kb = load_kb(kb_dir, cache)
+        self = cls(kb_dir, Path(index_dir) if index_dir else store.default_index_dir(kb_dir), kb, cache)
         self.refresh(progress, kb=kb)
         return self
 
@@ -73,7 +79,7 @@ class KnowledgeIndex:
         """Re-read the KB folder and bring the index up to date with it."""
         progress = progress or _noop
         with self._write_lock:
-            kb = kb or load_kb(self.kb_dir)
+            kb = kb or load_kb(self.kb_dir, self._load_cache)
             reason_before = self.rebuilt_reason
             try:
                 ix = self._open_or_build(kb, progress)
@@ -124,7 +130,7 @@ class KnowledgeIndex:
     def _open_or_build(self, kb: KnowledgeBase, progress: Progress) -> windex.Index:
         """A valid index: the one on disk, or (under the build lock) a new one; warn once when repairing."""
         try:
-            return store.open_valid(self.index_dir)
+            return store.open_valid(self.index_dir, self._open_on_disk())
         except store.IndexInvalid:
             pass
         try:
@@ -137,6 +143,12 @@ class KnowledgeIndex:
                     return self._build(kb, progress)
         except (OSError, store.LockTimeout) as exc:  # cache not writable, disk full, lock held for long
             return self._build_in_memory(kb, progress, exc)
+
+    def _open_on_disk(self) -> windex.Index | None:
+        """The index this object has open on its folder, if any (reused rather than reopened)."""
+        ix = self._ix
+        on_disk = ix is not None and isinstance(ix.storage, FileStorage)
+        return ix if on_disk and Path(ix.storage.folder) == self.index_dir else None
 
     def _build_in_memory(self, kb: KnowledgeBase, progress: Progress, exc: Exception) -> windex.Index:
         """Last resort: an index in RAM for this session, so search works without a usable cache."""
@@ -167,17 +179,19 @@ class KnowledgeIndex:
         """Build into a temporary folder, then rename it into place (caller holds the build lock)."""
         store.sweep(self.index_dir)
         tmp = store.fresh_dir(self.index_dir)
+        wanted = self._article_hashes(kb)
         try:
             ix = windex.create_in(str(tmp), make_schema())
             with ix.writer(limitmb=128) as writer:
-                for done, article in enumerate(kb.articles, 1):
-                    for doc in article_documents(article):
+                for done, (article, digest) in enumerate(wanted.values(), 1):
+                    for doc in article_documents(article, digest):
                         writer.add_document(**doc)
-                    progress(done, len(kb.articles))
+                    progress(done, len(wanted))
             ix.close()
-            if not kb.articles:
+            if not wanted:
                 progress(0, 0)
-            store.record_files(tmp)
+            hashes = {aid: digest for aid, (_, digest) in wanted.items()}
+            store.record_files(tmp, (writer.generation, hashes))
             store.swap_in(tmp, self.index_dir)
         except BaseException:
             store.discard(tmp)
@@ -187,6 +201,10 @@ class KnowledgeIndex:
     @staticmethod
     def _indexed_hashes(ix: windex.Index) -> dict[str, str]:
         """Article id → content hash of what the index holds now (live documents only)."""
+        if isinstance(ix.storage, FileStorage):
+            known = store.read_article_hashes(Path(ix.storage.folder), ix.latest_generation())
+            if known is not None:
+                return known
         out: dict[str, str] = {}
         with ix.reader() as reader:
             for term in reader.field_terms("ahash"):
@@ -196,21 +214,34 @@ class KnowledgeIndex:
                     out[article] = digest
         return out
 
+    def _article_hashes(self, kb: KnowledgeBase) -> dict[str, tuple[Article, str]]:
+        """Article id → (article, content hash); an article object hashed before is not hashed again."""
+        known, self._hashes = self._hashes, {}
+        out = {}
+        for a in kb.articles:
+            entry = known.get(id(a))
+            if entry is None or entry[0] is not a:
+                entry = (a, article_hash(a))
+            self._hashes[id(a)] = entry
+            out[a.id] = entry
+        return out
+
     def _sync(self, ix: windex.Index, kb: KnowledgeBase, progress: Progress) -> UpdateReport:
         """Re-index the articles whose content hash differs from the index's."""
         indexed = self._indexed_hashes(ix)
-        wanted: dict[str, tuple[Article, str]] = {a.id: (a, article_hash(a)) for a in kb.articles}
+        wanted = self._article_hashes(kb)
         added = tuple(a for a in wanted if a not in indexed)
         changed = tuple(a for a in wanted if a in indexed and indexed[a] != wanted[a][1])
         removed = tuple(a for a in indexed if a not in wanted)
         if not (added or changed or removed):
             return UpdateReport(errors=kb.errors)
         try:
-            writer = ix.writer(timeout=WRITER_TIMEOUT)
+            writer = ix.writer(timeout=WRITER_TIMEOUT, compound=False)
         except LockError:
             log.warning("Search index %s is locked by another process; update skipped", self.index_dir)
             return UpdateReport(errors=kb.errors)
         todo = added + changed
+        writer.mergetype = merge_tiers  # see merging.py: a few small merges, never one big one
         with writer:
             for aid in changed + removed:
                 writer.delete_by_term("article", aid)
@@ -220,8 +251,9 @@ class KnowledgeIndex:
                     writer.add_document(**doc)
                 progress(done, len(todo))
         if isinstance(ix.storage, FileStorage):
+            hashes = {aid: digest for aid, (_, digest) in wanted.items()}
             with store.build_lock(self.index_dir):
-                store.record_files(self.index_dir)
+                store.record_files(self.index_dir, (writer.generation, hashes))
         log.info("Search index: %d added, %d changed, %d removed", len(added), len(changed), len(removed))
         return UpdateReport(added, changed, removed, kb.errors)
 

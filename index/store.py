@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -88,8 +89,9 @@ def _index_files(index_dir: Path) -> list[Path]:
     ]  # fmt: skip
 
 
-def record_files(index_dir: Path) -> None:
-    """Add the CRC of every index file not yet recorded; forget files Whoosh has deleted."""
+def record_files(index_dir: Path, articles: tuple[int, dict[str, str]] | None = None) -> None:
+    """Add the size, CRC and mtime of every index file not yet recorded; forget files Whoosh has
+    deleted. ``articles`` = (TOC generation, article id → content hash) of what that generation holds."""
     meta = read_meta(index_dir) or {"schema_version": SCHEMA_VERSION}
     files: dict[str, list[int]] = meta.get("files", {})
     present = {p.name: p for p in _index_files(index_dir)}
@@ -97,21 +99,48 @@ def record_files(index_dir: Path) -> None:
     for name, path in present.items():
         if name not in files:
             with contextlib.suppress(OSError):
-                files[name] = [path.stat().st_size, _crc(path)]
+                st = path.stat()
+                files[name] = [st.st_size, _crc(path), st.st_mtime_ns]
     meta["files"] = files
     meta["schema_version"] = SCHEMA_VERSION
+    if articles is not None:
+        meta["articles"] = {"generation": articles[0], "hashes": articles[1]}
+    else:
+        meta.pop("articles", None)
     _write_meta(index_dir, meta)
 
 
+def read_article_hashes(index_dir: Path, generation: int) -> dict[str, str] | None:
+    """Article id → content hash recorded for TOC ``generation`` (None when not recorded for it)."""
+    articles = (read_meta(index_dir) or {}).get("articles")
+    if not isinstance(articles, dict) or articles.get("generation") != generation:
+        return None
+    hashes = articles.get("hashes")
+    return hashes if isinstance(hashes, dict) else None
+
+
+def _file_ok(path: Path, recorded: list[int]) -> bool:
+    """Size and CRC as recorded; a file whose size and mtime are unchanged is not read (Whoosh never
+    rewrites a committed file, so anything that damages one also moves its mtime)."""
+    st = path.stat()
+    if st.st_size != recorded[0]:
+        return False
+    if len(recorded) > 2 and st.st_mtime_ns == recorded[2]:
+        return True
+    return _crc(path) == recorded[1]
+
+
 def _check_files(index_dir: Path, meta: dict) -> None:
-    for name, (size, crc) in meta.get("files", {}).items():
+    for name, recorded in meta.get("files", {}).items():
         path = index_dir / name
         try:
-            ok = path.stat().st_size == size and _crc(path) == crc
+            ok = _file_ok(path, recorded)
         except FileNotFoundError:
             continue  # deleted by Whoosh after a merge; a file the TOC needs fails on open instead
         except OSError as exc:
             raise IndexInvalid(f"cannot read index file {name}: {exc}") from None
+        except (TypeError, ValueError, IndexError):
+            raise IndexInvalid(f"index version file {META_NAME} is damaged") from None
         if not ok:
             raise IndexInvalid(f"index file {name} is damaged (size or checksum changed)")
 
@@ -119,8 +148,24 @@ def _check_files(index_dir: Path, meta: dict) -> None:
 # ----------------------------------------------------------------------------- opening
 
 
-def open_valid(index_dir: Path) -> windex.Index:
-    """Open the index in ``index_dir`` after checking version, checksums and readability."""
+def open_valid(index_dir: Path, current: windex.Index | None = None) -> windex.Index:
+    """Open the index in ``index_dir`` after checking version, checksums and readability;
+    ``current``, an index already open on that folder, is checked the same way but not reopened."""
+    check(index_dir)
+    if current is not None:
+        return current
+    try:
+        ix = windex.open_dir(str(index_dir))
+        _probe(ix)
+    except IndexInvalid:
+        raise
+    except Exception as exc:  # any failure to read means the files are not a usable index
+        raise IndexInvalid(f"index cannot be read ({type(exc).__name__}: {exc})") from None
+    return ix
+
+
+def check(index_dir: Path) -> None:
+    """Raise IndexInvalid unless ``index_dir`` holds an index of our version with undamaged files."""
     if not index_dir.is_dir() or not any(index_dir.glob("_MAIN_*.toc")):
         if index_dir.is_dir() and any(index_dir.iterdir()):
             raise IndexInvalid("index table of contents is missing")
@@ -133,14 +178,6 @@ def open_valid(index_dir: Path) -> windex.Index:
             f"index schema version {meta.get('schema_version')!r} differs from {SCHEMA_VERSION}"
         )
     _check_files(index_dir, meta)
-    try:
-        ix = windex.open_dir(str(index_dir))
-        _probe(ix)
-    except IndexInvalid:
-        raise
-    except Exception as exc:  # any failure to read means the files are not a usable index
-        raise IndexInvalid(f"index cannot be read ({type(exc).__name__}: {exc})") from None
-    return ix
 
 
 def _probe(ix: windex.Index) -> None:
@@ -150,12 +187,9 @@ def _probe(ix: windex.Index) -> None:
     with ix.searcher() as s:
         reader = s.reader()
         for fieldname in ("ahash", "content"):
-            for n, term in enumerate(reader.lexicon(fieldname)):
-                if n < 50:
-                    list(reader.postings(fieldname, term).all_ids())
-        for n, docnum in enumerate(reader.all_doc_ids()):
-            if n >= 200:
-                break
+            for term in itertools.islice(reader.lexicon(fieldname), 50):
+                list(reader.postings(fieldname, term).all_ids())
+        for docnum in itertools.islice(reader.all_doc_ids(), 200):
             reader.stored_fields(docnum)
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.article_md import ArticleError, parse_article
@@ -16,11 +19,24 @@ def article_files(root: Path) -> list[Path]:
     """The Markdown files of a KB folder, in a stable order (hidden files skipped)."""
     if not root.is_dir():
         return []
-    return sorted(
-        p
-        for p in root.rglob("*.md")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+    return sorted(_walk(root))
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            if entry.is_dir() and not entry.is_symlink():  # as Path.rglob: symlinked folders skipped
+                yield from _walk(Path(entry.path))
+            elif entry.name.endswith(".md") and entry.is_file():
+                yield Path(entry.path)
+        except OSError:
+            continue
 
 
 def read_text(path: Path) -> str:
@@ -37,8 +53,67 @@ def load_article(path: Path) -> Article:
     return parse_article(read_text(path), path=path)
 
 
-def load_kb(root: Path) -> KnowledgeBase:
-    """Load every article and the glossary under ``root``; bad files go to ``errors``."""
+FileSignature = tuple[int, int, int]  # (mtime_ns, size, inode): a file not touched since keeps it
+Parsed = Article | Glossary | LoadError  # what one file gives, before duplicate checks
+
+
+@dataclass
+class LoadCache:
+    """What each file of a KB folder gave when it was last read, keyed by path; pass the same object
+    to every :func:`load_kb` of one folder and only files whose signature changed are read again."""
+
+    files: dict[Path, tuple[FileSignature, Parsed]] = field(default_factory=dict)
+    parsed: int = 0  # files read by the last load (the rest came from the cache)
+
+
+def file_signature(path: Path) -> FileSignature | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _parse_file(path: Path) -> Parsed:
+    try:
+        text = read_text(path)
+        if is_glossary(text):
+            return parse_glossary(text)
+        return parse_article(text, path=path)
+    except ArticleError as exc:
+        return LoadError(path, exc.line, exc.message)
+    except OSError as exc:
+        return LoadError(path, None, f"cannot read: {exc.strerror or exc}")
+
+
+def _parsed_files(root: Path, cache: LoadCache | None) -> list[tuple[Path, Parsed]]:
+    """Each file's parse result, from the cache where its signature is unchanged."""
+    old = cache.files if cache is not None else {}
+    new: dict[Path, tuple[FileSignature, Parsed]] = {}
+    out, parsed = [], 0
+    for path in article_files(root):
+        sig = file_signature(path)
+        hit = old.get(path)
+        if sig is not None and hit is not None and hit[0] == sig:
+            result = hit[1]
+        else:
+            result, parsed = _parse_file(path), parsed + 1
+            if sig != file_signature(path):  # rewritten while we read it: read it again next time
+                sig = None
+        if sig is not None:
+            new[path] = (sig, result)
+        out.append((path, result))
+    if cache is not None:
+        cache.files, cache.parsed = new, parsed
+    return out
+
+
+def load_kb(root: Path, cache: LoadCache | None = None) -> KnowledgeBase:
+    """Load every article and the glossary under ``root``; bad files go to ``errors``.
+
+    With a ``cache`` (a :class:`LoadCache` kept between calls) files unchanged since the last call
+    are not read again.
+    """
     root = Path(root)
     articles: list[Article] = []
     errors: list[LoadError] = []
@@ -47,18 +122,12 @@ def load_kb(root: Path) -> KnowledgeBase:
     seen_rules: dict[str, Path] = {}
     if not root.is_dir():
         errors.append(LoadError(root, None, "knowledge-base folder does not exist"))
-    for path in article_files(root):
-        try:
-            text = read_text(path)
-            if is_glossary(text):
-                glossary = Glossary(glossary.entries + parse_glossary(text).entries)
-                continue
-            article = parse_article(text, path=path)
-        except ArticleError as exc:
-            errors.append(LoadError(path, exc.line, exc.message))
+    for path, article in _parsed_files(root, cache):
+        if isinstance(article, LoadError):
+            errors.append(article)
             continue
-        except OSError as exc:
-            errors.append(LoadError(path, None, f"cannot read: {exc.strerror or exc}"))
+        if isinstance(article, Glossary):
+            glossary = Glossary(glossary.entries + article.entries)
             continue
         if article.id in seen_articles:
             errors.append(

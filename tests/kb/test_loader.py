@@ -154,3 +154,25 @@ def test_bundled_kb_copy_with_one_broken_file(tmp_path: Path) -> None:
     assert sorted(a.id for a in kb.articles if a.id in {"ss", "mnp"}) == ["mnp", "ss"]
     assert "sv" not in [a.id for a in kb.articles]
     assert [(e.path.name, e.line) for e in kb.errors] == [("sv.md", 2)]
+
+
+def test_cache_reuses_unchanged_files_and_rereads_changed_ones(kb_dir: Path) -> None:
+    from kb.loader import LoadCache
+
+    cache = LoadCache()
+    first = load_kb(kb_dir, cache)
+    assert cache.parsed == 2
+    again = load_kb(kb_dir, cache)
+    assert cache.parsed == 0 and again.articles[0] is first.articles[0]
+    write(kb_dir, "b.md", GOOD.format(id="b").replace("Второе правило", "Другое правило длиннее"))
+    write(kb_dir, "c.md", GOOD.format(id="c"))
+    third = load_kb(kb_dir, cache)
+    assert cache.parsed == 2
+    assert [a.id for a in third.articles] == ["a", "b", "c"]
+    assert third.articles[0] is first.articles[0]
+    assert "Другое" in third.articles[1].rules[1].text
+    (kb_dir / "c.md").unlink()
+    write(kb_dir, "a.md", b"\xff\xfe")
+    fourth = load_kb(kb_dir, cache)
+    assert [a.id for a in fourth.articles] == ["b"] and len(fourth.errors) == 1
+    assert set(cache.files) == {kb_dir / "a.md", kb_dir / "b.md"}

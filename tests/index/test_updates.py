@@ -1,0 +1,53 @@
+"""Incremental updates: only changed files are read, hashes are recorded, segments stay few."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from index import KnowledgeIndex
+from index.merging import FANOUT, merge_tiers, tier
+from index.store import read_article_hashes
+
+
+def _article(aid: str, word: str) -> str:
+    head = f"---\nid: {aid}\ntitle: Статья {aid}\nline: СС\n---\n\n# Статья {aid}\n\n"
+    return head + f"## Раздел {{#main}}\n\n1. Правило про {word}.\n"
+
+
+def _kb(tmp_path: Path, n: int) -> Path:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    for i in range(n):
+        (kb / f"a{i}.md").write_text(_article(f"a{i}", f"слово{i}"), encoding="utf-8")
+    return kb
+
+
+def test_refresh_reads_only_changed_files_and_records_hashes(tmp_path: Path):
+    kb = _kb(tmp_path, 5)
+    with KnowledgeIndex.open(kb, tmp_path / "ix") as ix:
+        recorded = read_article_hashes(tmp_path / "ix", ix._ix.latest_generation())
+        assert recorded is not None and set(recorded) == {f"a{i}" for i in range(5)}
+        (kb / "a2.md").write_text(_article("a2", "роуминг"), encoding="utf-8")
+        report = ix.refresh()
+        assert report.changed == ("a2",) and ix._load_cache.parsed == 1
+        assert ix.search("роуминг").hits[0].id == "a2/main/1"
+        recorded = read_article_hashes(tmp_path / "ix", ix._ix.latest_generation())
+        assert recorded is not None and len(recorded) == 5
+    with KnowledgeIndex.open(kb, tmp_path / "ix") as again:  # a fresh process sees no change
+        assert not again.refresh().changed_anything
+
+
+def test_many_updates_keep_few_segments(tmp_path: Path):
+    kb = _kb(tmp_path, 3)
+    with KnowledgeIndex.open(kb, tmp_path / "ix") as ix:
+        for n in range(12):
+            (kb / "a1.md").write_text(_article("a1", f"правка{n}"), encoding="utf-8")
+            ix.refresh()
+            assert len(ix._ix._segments()) < 2 * FANOUT
+            assert ix.search(f"правка{n}").hits[0].id == "a1/main/1"
+
+
+def test_tiers():
+    assert tier(1) == tier(64) == 0
+    assert tier(65) == tier(255) == 1 and tier(257) == 2
+    assert merge_tiers(None, []) == []
