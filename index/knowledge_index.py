@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -29,10 +30,24 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 WRITER_TIMEOUT = 30.0
 DEFAULT_LIMIT, MAX_LIMIT = 20, 10_000
+BUILD_LIMIT_MB = 128  # Whoosh's posting pool per writer process, flushed to disk when full
+BUILD_MAX_PROCS = 2
+PARALLEL_MIN_ARTICLES = 500  # below this the second process costs more than it saves
 
 
 def _noop(done: int, total: int) -> None:
     pass
+
+
+def build_options(n_articles: int) -> dict:
+    """Whoosh writer options for a full build: non-compound segments (Whoosh copies each part of a
+    compound file into memory on open: 457 MB → ~250 MB RSS at 100k rules); on a large KB one
+    writer process per core, each keeping its own segment (``multisegment``)."""
+    options: dict = {"limitmb": BUILD_LIMIT_MB, "compound": False}
+    procs = min(os.cpu_count() or 1, BUILD_MAX_PROCS)
+    if n_articles >= PARALLEL_MIN_ARTICLES and procs > 1:
+        options.update(procs=procs, multisegment=True)
+    return options
 
 
 class KnowledgeIndex:
@@ -182,7 +197,7 @@ class KnowledgeIndex:
         wanted = self._article_hashes(kb)
         try:
             ix = windex.create_in(str(tmp), make_schema())
-            with ix.writer(limitmb=128) as writer:
+            with ix.writer(**build_options(len(wanted))) as writer:
                 for done, (article, digest) in enumerate(wanted.values(), 1):
                     for doc in article_documents(article, digest):
                         writer.add_document(**doc)

@@ -18,7 +18,8 @@ ROAMING = "alpha/finance/1"
 
 
 def _segment_files(index_dir: Path) -> list[Path]:
-    return sorted(p for p in index_dir.iterdir() if p.suffix == ".seg")
+    # a compound segment (.seg) or the postings and terms of a non-compound one
+    return sorted(p for p in index_dir.iterdir() if p.suffix in (".seg", ".pst", ".trm"))
 
 
 def _leftovers(index_dir: Path) -> list[str]:

@@ -51,3 +51,18 @@ def test_tiers():
     assert tier(1) == tier(64) == 0
     assert tier(65) == tier(255) == 1 and tier(257) == 2
     assert merge_tiers(None, []) == []
+
+
+def test_parallel_build_reports_progress_and_finds_everything(tmp_path: Path, monkeypatch):
+    from index import knowledge_index
+
+    monkeypatch.setattr(knowledge_index, "PARALLEL_MIN_ARTICLES", 1)
+    monkeypatch.setattr(knowledge_index.os, "cpu_count", lambda: 2)
+    kb = _kb(tmp_path, 30)
+    seen: list[tuple[int, int]] = []
+    with KnowledgeIndex.open(kb, tmp_path / "ix", progress=lambda d, t: seen.append((d, t))) as ix:
+        assert seen[-1] == (30, 30) and len(seen) == 30
+        assert len(ix._ix._segments()) >= 1
+        for i in (0, 17, 29):
+            assert ix.search(f"слово{i}").hits[0].id == f"a{i}/main/1"
+        assert not any(p.suffix == ".seg" for p in (tmp_path / "ix").iterdir())  # not compound
