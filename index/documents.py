@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from index.analysis import flat_stems, flat_words, stem_analyzer
+from index.analysis import flat_stems, flat_words, index_stems, stem_analyzer
 from kb.model import Article, Block, Section, Table
 from kb.text import plain_text
 
-SCHEMA_VERSION = 5  # bump whenever the schema, the analysis or the documents change
+SCHEMA_VERSION = 6  # bump whenever the schema, the analysis or the documents change
 
 RULE, PHRASE, INTRO, VOCAB = "rule", "phrase", "intro", "vocab"
 
@@ -122,15 +123,21 @@ def _vocabulary_document(article: Article, digest: str, seen: set[str]) -> dict:
     }
 
 
-def article_documents(article: Article, digest: str | None = None) -> Iterator[dict]:
-    """The Whoosh documents of one article."""
+def article_documents(
+    article: Article, digest: str | None = None, words: Counter[str] | None = None
+) -> Iterator[dict]:
+    """The Whoosh documents of one article. With ``words`` the article's words are added to that set
+    (a full build keeps the vocabulary in a side file) instead of going into a vocabulary document,
+    unless the article has no other document to carry its hash. ``words`` counts articles per word."""
     digest = digest or article_hash(article)
     seen_words: set[str] = set(index_words(article.title))
+    yielded = False
     for part in _parts(article):
         seen_words.update(index_words(part.text))
         section_title = part.section.title if part.section else ""
         label = article.line_label(part.section) if part.section else article.line
         title = f"{article.title} {section_title}".strip()
+        yielded = True
         yield {
             "id": part.id,
             "article": article.id,
@@ -145,7 +152,10 @@ def article_documents(article: Article, digest: str | None = None) -> Iterator[d
             "text": part.text,
             "stems": " ".join(flat_stems(part.text)),
             "title_stems": " ".join(flat_stems(title)),
-            "content": part.text,
-            "title": title,
+            "content": index_stems(part.text),  # pre-analysed: the stems stem_analyzer would give
+            "title": index_stems(title),
         }
-    yield _vocabulary_document(article, digest, seen_words)
+    if words is None or not yielded:
+        yield _vocabulary_document(article, digest, seen_words)
+    else:
+        words.update(seen_words)

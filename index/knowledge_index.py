@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,14 +15,14 @@ from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from index import store
-from index.documents import article_documents, article_hash, make_schema
+from index.documents import VOCAB, article_documents, article_hash, make_schema
 from index.highlight import snippet
 from index.merging import merge_tiers
 from index.query import understand
 from index.ranking import Scored, rank
 from index.results import Hit, SearchResult, UpdateReport
 from index.synonyms import Synonyms
-from index.vocabulary import Vocabulary
+from index.vocabulary import Vocabulary, WordTable
 from kb.loader import LoadCache, load_kb
 from kb.model import Article, KnowledgeBase
 
@@ -64,6 +65,8 @@ class KnowledgeIndex:
         self._ix: windex.Index | None = None
         self._searcher: Searcher | None = None
         self._vocab = Vocabulary()
+        self._extra_docs = 0  # articles without a vocabulary document (see ranking.query_stats)
+        self._words: tuple[tuple | None, WordTable] = (None, WordTable())  # (file signature, table)
         self._docs: dict = {}  # docnum -> (stored fields, parsed stems), valid for the open searcher
         self._load_cache = cache or LoadCache()  # files unchanged since the last load are not re-read
         self._hashes: dict[int, tuple[Article, str]] = {}  # id(article) -> (article, content hash)
@@ -195,16 +198,18 @@ class KnowledgeIndex:
         store.sweep(self.index_dir)
         tmp = store.fresh_dir(self.index_dir)
         wanted = self._article_hashes(kb)
+        words: Counter[str] = Counter()  # the vocabulary goes to a side file, not into postings
         try:
             ix = windex.create_in(str(tmp), make_schema())
             with ix.writer(**build_options(len(wanted))) as writer:
                 for done, (article, digest) in enumerate(wanted.values(), 1):
-                    for doc in article_documents(article, digest):
+                    for doc in article_documents(article, digest, words):
                         writer.add_document(**doc)
                     progress(done, len(wanted))
             ix.close()
             if not wanted:
                 progress(0, 0)
+            store.write_words(tmp, words)
             hashes = {aid: digest for aid, (_, digest) in wanted.items()}
             store.record_files(tmp, (writer.generation, hashes))
             store.swap_in(tmp, self.index_dir)
@@ -300,7 +305,8 @@ class KnowledgeIndex:
         searcher = self._current_searcher()
         plan = understand(query, self._vocab, self._synonyms)
         terms = plan.terms
-        hits = [self._hit(s, terms) for s in rank(searcher, plan, limit, self._docs)]
+        scored = rank(searcher, plan, limit, self._docs, self._extra_docs)
+        hits = [self._hit(s, terms) for s in scored]
         return SearchResult(query, plan.corrected, hits, terms, plan.layout_converted)
 
     def _current_searcher(self) -> Searcher:
@@ -311,8 +317,24 @@ class KnowledgeIndex:
         if self._searcher is None:
             self._searcher = self._ix.searcher()
             self._docs = {}
-            self._vocab = Vocabulary.from_reader(self._searcher.reader(), previous=self._vocab)
+            vocabulary_docs = self._searcher.reader().doc_frequency("kind", VOCAB)
+            self._extra_docs = max(0, len(self._kb.articles) - vocabulary_docs)
+            words = self._word_table()
+            self._vocab = Vocabulary.from_reader(self._searcher.reader(), previous=self._vocab, words=words)
         return self._searcher
+
+    def _word_table(self) -> WordTable:
+        """The build's vocabulary beside the index, read again only when its file changed."""
+        if self._ix is None or not isinstance(self._ix.storage, FileStorage):
+            return WordTable()
+        try:
+            st = (self.index_dir / store.WORDS_NAME).stat()
+            key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            return WordTable()
+        if self._words[0] != key:
+            self._words = (key, WordTable(*store.read_words(self.index_dir)))
+        return self._words[1]
 
     def _close_searcher(self) -> None:
         if self._searcher is not None:

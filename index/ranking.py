@@ -98,8 +98,10 @@ def _rarest(concept: Concept, dfs: dict[str, int]) -> int:
     return min(found, default=0)
 
 
-def query_stats(searcher: Searcher, plan: QueryPlan) -> Stats:
-    reader, n = searcher.reader(), max(1, searcher.doc_count())
+def query_stats(searcher: Searcher, plan: QueryPlan, extra_docs: int = 0) -> Stats:
+    """``extra_docs``: documents to count that the index no longer holds (the per-article vocabulary
+    documents a full build leaves out; the relevance set was tuned with them counted)."""
+    reader, n = searcher.reader(), max(1, searcher.doc_count()) + extra_docs
     dfs: dict[str, int] = {}
     for concept in plan.concepts:
         for alt in concept.alternatives:
@@ -111,7 +113,8 @@ def query_stats(searcher: Searcher, plan: QueryPlan) -> Stats:
     for concept in plan.concepts:
         known = [dfs[a.stems[0]] for a in concept.alternatives if a.stems and dfs[a.stems[0]]]
         weights.append(math.log(1 + n / (min(known) if known else 0.5)))
-    avgdl = (searcher.avg_field_length("content", 1.0) or 1.0) * 0.9  # compounds count twice there
+    avgdl = searcher.field_length("content") / ((searcher.doc_count_all() + extra_docs) or 1)
+    avgdl = (avgdl or 1.0) * 0.9  # compounds count twice there
     return Stats(idf, avgdl, weights, dfs, n)
 
 
@@ -175,11 +178,13 @@ def rescore(plan: QueryPlan, stats: Stats, doc: DocStems, kind: str) -> float:
     return base * coverage**COVERAGE_POWER * bonus * KIND_FACTOR.get(kind, OTHER_KIND_FACTOR)
 
 
-def rank(searcher: Searcher, plan: QueryPlan, limit: int, cache: dict | None = None) -> list[Scored]:
+def rank(
+    searcher: Searcher, plan: QueryPlan, limit: int, cache: dict | None = None, extra_docs: int = 0
+) -> list[Scored]:
     """The best ``limit`` documents for a plan, best first; ``cache`` keeps parsed documents by number."""
     if limit <= 0 or not plan.concepts:
         return []
-    stats = query_stats(searcher, plan)
+    stats = query_stats(searcher, plan, extra_docs)
     q = plan_query(plan, stats.dfs, stats.n)
     if q is wq.NullQuery:
         return []

@@ -30,6 +30,7 @@ from index.documents import SCHEMA_VERSION
 log = logging.getLogger(__name__)
 
 META_NAME = "kbindex.json"
+WORDS_NAME = "words.tsv"  # the spelling vocabulary of a full build
 LOCK_SUFFIX = ".lock"
 LOCK_TIMEOUT = 60.0
 
@@ -74,6 +75,26 @@ def _write_meta(index_dir: Path, meta: dict) -> None:
     os.replace(tmp, index_dir / META_NAME)
 
 
+def write_words(index_dir: Path, counts: dict[str, int]) -> None:
+    """The build's spelling vocabulary: one ``word<TAB>articles`` line per word, sorted."""
+    lines = (f"{w}\t{n}\n" for w, n in sorted(counts.items()) if w and "\t" not in w and "\n" not in w)
+    (index_dir / WORDS_NAME).write_text("".join(lines), encoding="utf-8")
+
+
+def read_words(index_dir: Path) -> tuple[list[str], dict[str, int]]:
+    """The words written by :func:`write_words`, sorted, and their article counts (empty if none)."""
+    counts: dict[str, int] = {}
+    try:
+        text = (index_dir / WORDS_NAME).read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return [], counts
+    for line in text.splitlines():
+        word, _, n = line.partition("\t")
+        if word and n.isdigit():
+            counts[word] = int(n)
+    return sorted(counts), counts
+
+
 def _crc(path: Path) -> int:
     crc = 0
     with path.open("rb") as f:
@@ -83,10 +104,11 @@ def _crc(path: Path) -> int:
 
 
 def _index_files(index_dir: Path) -> list[Path]:
-    return [
-        p for p in index_dir.iterdir()
-        if p.is_file() and p.name.startswith("MAIN") and not p.name.endswith("LOCK")
-    ]  # fmt: skip
+    return [p for p in index_dir.iterdir() if p.is_file() and _is_index_file(p.name)]
+
+
+def _is_index_file(name: str) -> bool:
+    return (name.startswith("MAIN") and not name.endswith("LOCK")) or name == WORDS_NAME
 
 
 def record_files(index_dir: Path, articles: tuple[int, dict[str, str]] | None = None) -> None:

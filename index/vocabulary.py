@@ -7,8 +7,11 @@ correction, is built on the first unknown word and kept for the life of the sear
 
 from __future__ import annotations
 
+import bisect
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from whoosh.reading import IndexReader
@@ -25,21 +28,48 @@ class Lexicon(Protocol):
     def terms(self, field: str) -> Iterable[tuple[str, int]]: ...
 
 
-class ReaderLexicon:
-    """A Whoosh reader's term dictionary."""
+@dataclass(frozen=True)
+class WordTable:
+    """Words kept beside the index (a full build's vocabulary): sorted, with their article counts."""
 
-    def __init__(self, reader: IndexReader) -> None:
+    sorted_words: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def prefixed(self, prefix: str) -> Iterator[str]:
+        words = self.sorted_words
+        for i in range(bisect.bisect_left(words, prefix), len(words)):
+            if not words[i].startswith(prefix):
+                return
+            yield words[i]
+
+
+class ReaderLexicon:
+    """A Whoosh reader's term dictionary; ``words`` adds the build's vocabulary to the WORDS field
+    (documents added by later updates carry their words in the index itself)."""
+
+    def __init__(self, reader: IndexReader, words: WordTable | None = None) -> None:
         self._reader = reader
+        self._words = words or WordTable()
 
     def df(self, field: str, term: str) -> int:
-        if field not in self._reader.schema or not term:
+        if not term:
             return 0
-        return self._reader.doc_frequency(field, term)
+        extra = self._words.counts.get(term, 0) if field == WORDS else 0
+        if field not in self._reader.schema:
+            return extra
+        return extra + self._reader.doc_frequency(field, term)
 
     def prefixed(self, field: str, prefix: str) -> Iterator[str]:
-        if field not in self._reader.schema or not prefix:
+        if not prefix:
             return iter(())
-        return (b.decode("utf-8") for b in self._reader.expand_prefix(field, prefix))
+        found = (
+            (b.decode("utf-8") for b in self._reader.expand_prefix(field, prefix))
+            if field in self._reader.schema
+            else iter(())
+        )
+        if field != WORDS or not self._words.sorted_words:
+            return found
+        return _unique(heapq.merge(found, self._words.prefixed(prefix)))
 
     def terms(self, field: str) -> Iterable[tuple[str, int]]:
         if field not in self._reader.schema:
@@ -62,6 +92,14 @@ class DictLexicon:
 
     def terms(self, field: str) -> Iterable[tuple[str, int]]:
         return self._fields.get(field, {}).items()
+
+
+def _unique(items: Iterator[str]) -> Iterator[str]:
+    last = None
+    for item in items:
+        if item != last:
+            yield item
+            last = item
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -113,10 +151,13 @@ class Vocabulary:
         return self._memo[key]
 
     @classmethod
-    def from_reader(cls, reader: IndexReader, previous: Vocabulary | None = None) -> Vocabulary:
-        """The vocabulary of a reader; the typo index of ``previous`` is kept (slightly stale after an
-        update, rebuilt by :meth:`prepare`) so the first typo after an edit costs nothing."""
-        vocab = cls(ReaderLexicon(reader))
+    def from_reader(
+        cls, reader: IndexReader, previous: Vocabulary | None = None, words: WordTable | None = None
+    ) -> Vocabulary:
+        """The vocabulary of a reader (plus the build's ``words``); the typo index of ``previous`` is
+        kept (slightly stale after an update, rebuilt by :meth:`prepare`) so the first typo after an
+        edit costs nothing."""
+        vocab = cls(ReaderLexicon(reader, words))
         if previous is not None:
             vocab._deletion_index, vocab._by_first = previous._deletion_index, previous._by_first
         return vocab

@@ -66,3 +66,30 @@ def test_parallel_build_reports_progress_and_finds_everything(tmp_path: Path, mo
         for i in (0, 17, 29):
             assert ix.search(f"слово{i}").hits[0].id == f"a{i}/main/1"
         assert not any(p.suffix == ".seg" for p in (tmp_path / "ix").iterdir())  # not compound
+
+
+def test_pre_analysed_terms_are_what_the_analyzer_gives():
+    from index.analysis import index_stems, normalize, stem_analyzer
+
+    text = "Тарификация в роуминге: SIM‑карта, МТС—Коннект, ёмкость Ё-моё ǅ 7* дней"
+    assert index_stems(text) == [t.text for t in stem_analyzer()(text)]
+    assert normalize("Ёлка—МТС‐sim‑Карта–x") == "елка-мтс-sim-карта-x"
+
+
+def test_build_keeps_the_vocabulary_beside_the_index_and_updates_add_to_it(tmp_path: Path):
+    from index.store import WORDS_NAME, read_words
+
+    kb = _kb(tmp_path, 3)
+    with KnowledgeIndex.open(kb, tmp_path / "ix") as ix:
+        words, counts = read_words(tmp_path / "ix")
+        assert counts["правило"] == 3 and words == sorted(words)
+        assert ix.search("слово1").hits[0].id == "a1/main/1"
+        assert ix.search("слово1").hits[0].id == "a1/main/1"
+        assert ix.search("правло").corrected == "правило"  # typo fixed from the side file
+        (kb / "a1.md").write_text(_article("a1", "тарификацию"), encoding="utf-8")
+        ix.refresh()
+        assert ix.search("тарифика").hits[0].id == "a1/main/1"  # completion from the updated article
+    (tmp_path / "ix" / WORDS_NAME).write_text("garbage", encoding="utf-8")
+    with KnowledgeIndex.open(kb, tmp_path / "ix") as again:  # a damaged side file means a rebuild
+        assert again.rebuilt_reason
+        assert read_words(tmp_path / "ix")[1]["правило"] == 3
