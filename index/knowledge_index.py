@@ -14,7 +14,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
-from index import store
+from index import kb_cache, store
 from index.documents import VOCAB, article_documents, article_hash, make_schema
 from index.highlight import snippet
 from index.merging import merge_tiers
@@ -33,6 +33,7 @@ WRITER_TIMEOUT = 30.0
 DEFAULT_LIMIT, MAX_LIMIT = 20, 10_000
 BUILD_LIMIT_MB = 128  # Whoosh's posting pool per writer process, flushed to disk when full
 BUILD_MAX_PROCS = 2
+KB_CACHE_MIN_PARSED = 20  # files parsed again (or 10% of them) before the saved KB is rewritten
 PARALLEL_MIN_ARTICLES = 500  # below this the second process costs more than it saves
 
 
@@ -83,9 +84,16 @@ class KnowledgeIndex:
     ) -> KnowledgeIndex:
         """Load the KB, then build, repair or incrementally update its index as needed."""
         kb_dir = Path(kb_dir)
-        cache = LoadCache()
+        index_dir = Path(index_dir) if index_dir else store.default_index_dir(kb_dir)
+        cache, hashes = kb_cache.load(index_dir, kb_dir) or (LoadCache(), {})
+        known = {  # before loading: articles of changed files are replaced by new objects
+            id(art): (art, hashes[path])
+            for path, (_, art) in cache.files.items()
+            if isinstance(art, Article) and isinstance(hashes.get(path), str)
+        }
         kb = load_kb(kb_dir, cache)
-        self = cls(kb_dir, Path(index_dir) if index_dir else store.default_index_dir(kb_dir), kb, cache)
+        self = cls(kb_dir, index_dir, kb, cache)
+        self._hashes = known
         self.refresh(progress, kb=kb)
         return self
 
@@ -106,6 +114,7 @@ class KnowledgeIndex:
                 ix = self._repair(f"index update failed ({type(exc).__name__}: {exc})", kb, progress)
                 report = UpdateReport(added=tuple(a.id for a in kb.articles), rebuilt=True)
             self._install(ix, kb)
+            self._keep_kb_cache()
             rebuilt = report.rebuilt or self.rebuilt_reason != reason_before
             return UpdateReport(report.added, report.changed, report.removed, kb.errors, rebuilt)
 
@@ -116,6 +125,22 @@ class KnowledgeIndex:
             with store.build_lock(self.index_dir):
                 ix = self._build(kb, progress or _noop)
             self._install(ix, kb)
+            self._keep_kb_cache()
+
+    def _keep_kb_cache(self) -> None:
+        """Save the parsed KB beside the index when there is none or many files were parsed again."""
+        cache = self._load_cache
+        if self._open_on_disk() is None:
+            return
+        stale = cache.parsed >= KB_CACHE_MIN_PARSED or cache.parsed * 10 > len(cache.files)
+        if not stale and (self.index_dir / kb_cache.CACHE_NAME).exists():
+            return
+        hashes = {
+            path: self._hashes[id(art)][1]
+            for path, (_, art) in cache.files.items()
+            if id(art) in self._hashes and self._hashes[id(art)][0] is art
+        }
+        kb_cache.save(self.index_dir, self.kb_dir, cache, hashes)
 
     def warm_up(self) -> None:
         """Open the searcher and build the typo index now (call off the GUI thread after open or
