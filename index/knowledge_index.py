@@ -19,7 +19,7 @@ from index.documents import VOCAB, article_documents, article_hash, make_schema
 from index.highlight import snippet
 from index.merging import merge_tiers
 from index.query import understand
-from index.ranking import Scored, rank
+from index.ranking import CachedLengthBM25F, Scored, field_lengths, rank
 from index.results import Hit, SearchResult, UpdateReport
 from index.synonyms import Synonyms
 from index.vocabulary import Vocabulary, WordTable
@@ -147,7 +147,10 @@ class KnowledgeIndex:
         refresh: on a 100k-rule KB this takes about half a second that the first typo would pay)."""
         with self._lock:
             try:
-                self._current_searcher()
+                searcher = self._current_searcher()
+                for reader, _ in searcher.reader().leaf_readers():
+                    for fieldname in ("content", "title"):
+                        field_lengths(reader, fieldname)
                 self._vocab.prepare(fresh=True)
             except Exception:  # warming is an optimisation; search() repairs what is broken
                 log.exception("Search index %s: warm-up failed", self.index_dir)
@@ -340,7 +343,7 @@ class KnowledgeIndex:
         if self._searcher is not None and not self._searcher.up_to_date():
             self._close_searcher()  # never Searcher.refresh(): it returns stale hits (NOTES.md)
         if self._searcher is None:
-            self._searcher = self._ix.searcher()
+            self._searcher = self._ix.searcher(weighting=CachedLengthBM25F())
             self._docs = {}
             vocabulary_docs = self._searcher.reader().doc_frequency("kind", VOCAB)
             self._extra_docs = max(0, len(self._kb.articles) - vocabulary_docs)

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from whoosh import query as wq
+from whoosh import scoring
 from whoosh.searching import Searcher
 
 from index.documents import RULE
@@ -59,6 +60,29 @@ class Stats:
     weights: list[float]
     dfs: dict[str, int]
     n: int
+
+
+class CachedLengthBM25F(scoring.BM25F):
+    """Whoosh's BM25F with each segment's field lengths read once into a list per searcher.
+
+    Whoosh looks a document's field length up in its column file for every match it scores (15% of
+    the query time at 100k rules); the scores are the same.
+    """
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf)
+        if isinstance(scorer, scoring.BM25FScorer):
+            scorer.dfl = field_lengths(searcher.reader(), fieldname).__getitem__
+        return scorer
+
+
+def field_lengths(reader, fieldname: str) -> list[int]:
+    """Every document's length in ``fieldname`` (as Whoosh scores it), cached on the reader."""
+    cache = reader.__dict__.setdefault("_kb_field_lengths", {})
+    if fieldname not in cache:
+        dfl = reader.doc_field_length
+        cache[fieldname] = [dfl(d, fieldname, 1) for d in range(reader.doc_count_all())]
+    return cache[fieldname]
 
 
 def plan_query(plan: QueryPlan, dfs: dict[str, int] | None = None, n_docs: int = 0) -> wq.Query:
