@@ -87,9 +87,9 @@ class KnowledgeIndex:
         index_dir = Path(index_dir) if index_dir else store.default_index_dir(kb_dir)
         cache, hashes = kb_cache.load(index_dir, kb_dir) or (LoadCache(), {})
         known = {  # before loading: articles of changed files are replaced by new objects
-            id(art): (art, hashes[path])
+            id(art): (art, digest)
             for path, (_, art) in cache.files.items()
-            if isinstance(art, Article) and isinstance(hashes.get(path), str)
+            if isinstance(art, Article) and isinstance(digest := hashes.get(path), str)
         }
         kb = load_kb(kb_dir, cache)
         self = cls(kb_dir, index_dir, kb, cache)

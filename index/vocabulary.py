@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -74,7 +74,14 @@ class ReaderLexicon:
     def terms(self, field: str) -> Iterable[tuple[str, int]]:
         if field not in self._reader.schema:
             return ()
-        return ((b.decode("utf-8"), info.doc_frequency()) for b, info in self._reader.iter_field(field))
+        leaves = [r for r, _ in self._reader.leaf_readers()]
+        if len(leaves) == 1:
+            return ((b.decode("utf-8"), info.doc_frequency()) for b, info in leaves[0].iter_field(field))
+        dfs: Counter[bytes] = Counter()  # summed per segment, not through Whoosh's merged iteration
+        for leaf in leaves:
+            for b, info in leaf.iter_field(field):
+                dfs[b] += info.doc_frequency()
+        return ((b.decode("utf-8"), n) for b, n in dfs.items())
 
 
 class DictLexicon:
