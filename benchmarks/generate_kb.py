@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kb.article_md import article_to_markdown
 from kb.loader import article_files, load_kb
-from kb.model import PHRASE, Article, Block, Rule, Section
+from kb.model import PHRASE, Article, Block, Rule, Section, rule_id
 from kb.paths import bundled_kb_dir
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ def _article(maker: _TextMaker, number: int, width: int, n_rules: int) -> Articl
                 ref = rng.randint(1, rule_no - 1)
                 text += f" ([см. п.{ref}](#{article_id}/{section_id}/{ref}))"
             rules.append(
-                Rule(f"{article_id}/{section_id}/{rule_no}", article_id, section_id, rule_no, text, text)
+                Rule(rule_id(article_id, section_id, rule_no), article_id, section_id, rule_no, text, text)
             )
         sections.append(Section(id=section_id, title=maker.title(2, 4), rules=tuple(rules)))
     title = maker.title(3, 7)

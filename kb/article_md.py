@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.model import BLOCK_KINDS, Article, Block, Rule, Section, Table
+from kb.model import BLOCK_KINDS, Article, Block, Rule, Section, Table, rule_id
 from kb.text import md_escape, plain_text, slugify
 
 FRONT_KEYS = ("id", "title", "line", "breadcrumb", "source", "date")
@@ -213,7 +213,7 @@ def _read_paragraph(lines: list[str], i: int) -> tuple[str, int]:
 def _finish_section(article_id: str, draft: _SectionDraft) -> Section:
     rules = tuple(
         Rule(
-            id=f"{article_id}/{draft.id}/{number}",
+            id=rule_id(article_id, draft.id, number),
             article_id=article_id,
             section_id=draft.id,
             number=number,

@@ -14,6 +14,11 @@ _STEP_WORDS = {"один": 1, "одного": 1, "два": 2, "двух": 2, "т
 _STEP_RE = re.compile(r"(?:в\s+)?(\d+|один|одного|два|двух|три|трех|трёх)\s+шаг", re.IGNORECASE)
 
 
+def rule_id(article_id: str, section_id: str, number: int) -> str:
+    """A rule's stable id, built from the procedure's own number: "ss/finance/3"."""
+    return f"{article_id}/{section_id}/{number}"
+
+
 def step_count(text: str) -> int | None:
     """The number of steps a transfer takes, if the text names it ("в 1 шаг", "в два шага")."""
     m = _STEP_RE.search(text)

@@ -10,7 +10,7 @@ from kb.importer.blocks import block_steps, extract_blocks
 from kb.importer.naming import article_id, line_for, section_id, unique
 from kb.importer.rules import link_cross_refs, rule_markdown, split_enumeration
 from kb.importer.sections import Outline, RawSection, find_sections
-from kb.model import GREETING, Article, Block, Rule, Section
+from kb.model import GREETING, Article, Block, Rule, Section, rule_id
 from kb.text import md_escape, plain_text
 
 _BLOCK_START_RE = re.compile(r"^(?:#|>|\||[-*+]\s|\d+[.)]\s|```|---|===)")
@@ -90,7 +90,7 @@ def _section(aid: str, sid: str, raw: RawSection, warnings: list[str]) -> Sectio
 def _rule(aid: str, sid: str, number: int, body: str, numbers: set[int]) -> Rule:
     markdown = link_cross_refs(rule_markdown(body), f"{aid}/{sid}", numbers)
     return Rule(
-        id=f"{aid}/{sid}/{number}",
+        id=rule_id(aid, sid, number),
         article_id=aid,
         section_id=sid,
         number=number,
