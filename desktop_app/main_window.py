@@ -355,34 +355,26 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ menus filled on demand
     def _fill_favourites_menu(self) -> None:
-        from desktop_app.rule_list import rule_label
-
         menu = self.menus.favourites
         menu.clear()
         menu.addAction(self.actions_.toggle_favourite)
         menu.addSeparator()
-        for rule_id in self.settings.favourites():
-            menu.addAction(rule_label(self.kb, rule_id, 50), lambda r=rule_id: self.open_anchor(r))
-        if not self.settings.favourites():
-            menu.addAction("(пусто)").setEnabled(False)
+        self._add_rule_entries(menu, self.settings.favourites())
 
     def _fill_recent_queries_menu(self) -> None:
-        menu = self.menus.recent_queries
-        menu.clear()
-        for query in self.settings.recent_queries():
-            menu.addAction(query, lambda q=query: self.set_query(q))
-        if not self.settings.recent_queries():
-            menu.addAction("(пусто)").setEnabled(False)
+        self.menus.recent_queries.clear()
+        queries = self.settings.recent_queries()
+        _add_entries(self.menus.recent_queries, [(q, lambda q=q: self.set_query(q)) for q in queries])
 
     def _fill_recent_rules_menu(self) -> None:
+        self.menus.recent_rules.clear()
+        self._add_rule_entries(self.menus.recent_rules, self.settings.recent_rules())
+
+    def _add_rule_entries(self, menu, rule_ids: list[str]) -> None:
         from desktop_app.rule_list import rule_label
 
-        menu = self.menus.recent_rules
-        menu.clear()
-        for rule_id in self.settings.recent_rules():
-            menu.addAction(rule_label(self.kb, rule_id, 50), lambda r=rule_id: self.open_anchor(r))
-        if not self.settings.recent_rules():
-            menu.addAction("(пусто)").setEnabled(False)
+        entries = [(rule_label(self.kb, r, 50), lambda r=r: self.open_anchor(r)) for r in rule_ids]
+        _add_entries(menu, entries)
 
     # ------------------------------------------------------------------ dialogs (kept in dialogs.py)
     def choose_kb_dir(self) -> None:
@@ -450,6 +442,14 @@ class MainWindow(QMainWindow):
             import_runner.wait()
         self.session.close()
         super().closeEvent(event)
+
+
+def _add_entries(menu, entries: list) -> None:
+    """Menu entries (text, slot), or a disabled «(пусто)» when there are none."""
+    for text, slot in entries:
+        menu.addAction(text, slot)
+    if not entries:
+        menu.addAction("(пусто)").setEnabled(False)
 
 
 def _section_of(article, anchor: str | None):
