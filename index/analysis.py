@@ -15,6 +15,7 @@ from whoosh.analysis import Filter, Token, Tokenizer
 
 # Letters/digits, optionally joined by hyphens or dashes into a compound: sim-карты, P-to-P, МТС–Коннект.
 WORD_RE = re.compile(r"[^\W_]+(?:[-‐‑–—][^\W_]+)*")
+_NORMALIZED_WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")  # WORD_RE once dashes are folded (faster)
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "–": "-", "—": "-", "ё": "е"})
 _FOLDED = "".join(chr(c) for c in _DASHES)
 _PART_SPLIT_RE = re.compile(r"-")
@@ -81,18 +82,50 @@ def index_terms(text: str) -> list[tuple[str, int, int]]:
 
 def flat_words(text: str) -> list[str]:
     """The normalised words of a text in reading order, compounds split into parts."""
-    return [t for t, _, _, whole in _terms(text) if not whole]
+    return list(_tokens(text)[1])
 
 
 def index_stems(text: str) -> list[str]:
     """What ``stem_analyzer`` makes of a text (each compound, then its parts, stemmed), for handing
     Whoosh pre-analysed terms."""
-    return [stem(t) for t, _, _, _ in _terms(text)]
+    return list(map(stem, _tokens(text)[0]))
 
 
 def flat_stems(text: str) -> list[str]:
     """The stems of a text in reading order, compounds split into parts (used for proximity)."""
-    return [stem(t) for t, _, _, whole in _terms(text) if not whole]
+    return list(map(stem, _tokens(text)[1]))
+
+
+def document_stems(text: str) -> tuple[list[str], list[str]]:
+    """``(index_stems(text), flat_stems(text))``, stemming once when the text has no compound."""
+    every, flat = _tokens(text)
+    stems = list(map(stem, every))
+    return stems, (stems if flat is every else list(map(stem, flat)))
+
+
+@lru_cache(maxsize=1024)
+def _tokens(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(every term as ``index_terms`` gives it, the words with compounds split into parts), without
+    spans: the index build's fast path (``findall`` instead of a Python loop over match objects)."""
+    normalized = normalize(text)
+    if len(normalized) != len(text):  # a rare letter whose lowercase is longer: the careful path
+        terms = _terms(text)
+        return tuple(t for t, *_ in terms), tuple(t for t, _, _, whole in terms if not whole)
+    found = tuple(_NORMALIZED_WORD_RE.findall(normalized))
+    if "-" not in normalized:
+        return found, found
+    every: list[str] = []
+    flat: list[str] = []
+    for w in found:
+        if "-" in w:
+            parts = [p for p in w.split("-") if p]
+            every.append(w)
+            every.extend(parts)
+            flat.extend(parts)
+        else:
+            every.append(w)
+            flat.append(w)
+    return tuple(every), tuple(flat)
 
 
 @lru_cache(maxsize=1024)

@@ -9,21 +9,25 @@ from dataclasses import dataclass
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from index.analysis import flat_stems, flat_words, index_stems, stem_analyzer
+from index.analysis import document_stems, flat_words, stem_analyzer
 from kb.model import Article, Block, Section, Table
 from kb.text import plain_text
 
-SCHEMA_VERSION = 6  # bump whenever the schema, the analysis or the documents change
+SCHEMA_VERSION = 7  # bump whenever the schema, the analysis or the documents change
 
 RULE, PHRASE, INTRO, VOCAB = "rule", "phrase", "intro", "vocab"
 
 
 def make_schema() -> Schema:
     return Schema(
-        id=ID(stored=True, unique=True),
+        # Only what is looked up by term gets postings (each posting costs build time): ``article``
+        # (updates delete by it), ``ahash`` "<article id>:<content hash>" on an article's first
+        # document (the lexicon lists every article's hash) and ``vocab`` on vocabulary documents.
+        id=STORED(),
         article=ID(stored=True),
-        ahash=ID(),  # "<article id>:<content hash>": the lexicon lists every article's hash
-        kind=ID(stored=True),
+        ahash=ID(),
+        kind=STORED(),
+        vocab=ID(),
         section_id=STORED(),
         number=STORED(),
         line=STORED(),
@@ -119,6 +123,7 @@ def _vocabulary_document(article: Article, digest: str, seen: set[str]) -> dict:
         "article": article.id,
         "ahash": f"{article.id}:{digest}",
         "kind": VOCAB,
+        "vocab": VOCAB,
         "words": " ".join(sorted(seen)),
     }
 
@@ -137,11 +142,11 @@ def article_documents(
         section_title = part.section.title if part.section else ""
         label = article.line_label(part.section) if part.section else article.line
         title = f"{article.title} {section_title}".strip()
-        yielded = True
-        yield {
+        content, stems = document_stems(part.text)
+        title_content, title_stems = document_stems(title)
+        doc = {
             "id": part.id,
             "article": article.id,
-            "ahash": f"{article.id}:{digest}",
             "kind": part.kind,
             "section_id": part.section.id if part.section else "",
             "number": part.number,
@@ -150,11 +155,15 @@ def article_documents(
             "article_title": article.title,
             "section": section_title,
             "text": part.text,
-            "stems": " ".join(flat_stems(part.text)),
-            "title_stems": " ".join(flat_stems(title)),
-            "content": index_stems(part.text),  # pre-analysed: the stems stem_analyzer would give
-            "title": index_stems(title),
+            "stems": " ".join(stems),
+            "title_stems": " ".join(title_stems),
+            "content": content,  # pre-analysed: the stems stem_analyzer would give
+            "title": title_content,
         }
+        if not yielded:
+            doc["ahash"] = f"{article.id}:{digest}"
+            yielded = True
+        yield doc
     if words is None or not yielded:
         yield _vocabulary_document(article, digest, seen_words)
     else:

@@ -345,7 +345,7 @@ class KnowledgeIndex:
         if self._searcher is None:
             self._searcher = self._ix.searcher(weighting=CachedLengthBM25F())
             self._docs = {}
-            vocabulary_docs = self._searcher.reader().doc_frequency("kind", VOCAB)
+            vocabulary_docs = self._searcher.reader().doc_frequency("vocab", VOCAB)
             self._extra_docs = max(0, len(self._kb.articles) - vocabulary_docs)
             words = self._word_table()
             self._vocab = Vocabulary.from_reader(self._searcher.reader(), previous=self._vocab, words=words)
