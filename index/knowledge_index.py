@@ -18,6 +18,7 @@ from index import kb_cache, store
 from index.documents import VOCAB, article_documents, article_hash, make_schema
 from index.highlight import snippet
 from index.merging import merge_tiers
+from index.posting_pool import chunked_runs
 from index.query import understand
 from index.ranking import CachedLengthBM25F, Scored, field_lengths, rank
 from index.results import Hit, SearchResult, UpdateReport
@@ -229,7 +230,7 @@ class KnowledgeIndex:
         words: Counter[str] = Counter()  # the vocabulary goes to a side file, not into postings
         try:
             ix = windex.create_in(str(tmp), make_schema())
-            with ix.writer(**build_options(len(wanted))) as writer:
+            with chunked_runs(), ix.writer(**build_options(len(wanted))) as writer:
                 for done, (article, digest) in enumerate(wanted.values(), 1):
                     for doc in article_documents(article, digest, words):
                         writer.add_document(**doc)
