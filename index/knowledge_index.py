@@ -19,8 +19,9 @@ from index.documents import VOCAB, article_documents, article_hash, make_schema
 from index.highlight import snippet
 from index.merging import merge_tiers
 from index.posting_pool import chunked_runs
+from index.postings import PostingsCache
 from index.query import understand
-from index.ranking import CachedLengthBM25F, Scored, field_lengths, rank
+from index.ranking import DocCache, Scored, average_length, content_norms, rank
 from index.results import Hit, SearchResult, UpdateReport
 from index.synonyms import Synonyms
 from index.vocabulary import Vocabulary, WordTable
@@ -69,7 +70,8 @@ class KnowledgeIndex:
         self._vocab = Vocabulary()
         self._extra_docs = 0  # articles without a vocabulary document (see ranking.query_stats)
         self._words: tuple[tuple | None, WordTable] = (None, WordTable())  # (file signature, table)
-        self._docs: dict = {}  # docnum -> (stored fields, parsed stems), valid for the open searcher
+        self._docs = DocCache()  # documents ranked lately, valid for the open searcher
+        self._postings: PostingsCache | None = None  # posting lists read, valid for the open searcher
         self._load_cache = cache or LoadCache()  # files unchanged since the last load are not re-read
         self._hashes: dict[int, tuple[Article, str]] = {}  # id(article) -> (article, content hash)
         self._lock = threading.RLock()  # guards the state searches read
@@ -149,9 +151,7 @@ class KnowledgeIndex:
         with self._lock:
             try:
                 searcher = self._current_searcher()
-                for reader, _ in searcher.reader().leaf_readers():
-                    for fieldname in ("content", "title"):
-                        field_lengths(reader, fieldname)
+                content_norms(searcher.reader(), average_length(searcher, self._extra_docs))
                 self._vocab.prepare(fresh=True)
             except Exception:  # warming is an optimisation; search() repairs what is broken
                 log.exception("Search index %s: warm-up failed", self.index_dir)
@@ -334,7 +334,7 @@ class KnowledgeIndex:
         searcher = self._current_searcher()
         plan = understand(query, self._vocab, self._synonyms)
         terms = plan.terms
-        scored = rank(searcher, plan, limit, self._docs, self._extra_docs)
+        scored = rank(searcher, plan, limit, self._docs, self._extra_docs, self._postings)
         hits = [self._hit(s, terms) for s in scored]
         return SearchResult(query, plan.corrected, hits, terms, plan.layout_converted)
 
@@ -344,8 +344,9 @@ class KnowledgeIndex:
         if self._searcher is not None and not self._searcher.up_to_date():
             self._close_searcher()  # never Searcher.refresh(): it returns stale hits (NOTES.md)
         if self._searcher is None:
-            self._searcher = self._ix.searcher(weighting=CachedLengthBM25F())
-            self._docs = {}
+            self._searcher = self._ix.searcher()
+            self._docs = DocCache()
+            self._postings = PostingsCache(self._searcher.reader())
             vocabulary_docs = self._searcher.reader().doc_frequency("vocab", VOCAB)
             self._extra_docs = max(0, len(self._kb.articles) - vocabulary_docs)
             words = self._word_table()

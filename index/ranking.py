@@ -1,28 +1,31 @@
-"""Running a query plan on a Whoosh searcher and ranking the rules it finds.
+"""Running a query plan on a Whoosh index and ranking the rules it finds.
 
-Whoosh gathers candidates with one flat OR over every stem of every alternative. Each candidate is
-then scored per concept, BM25-style: a concept counts once, by its best alternative (the word itself,
-a glossary synonym, a typo fix, a related word), in the rule text and, less, in the titles. The sum
-is multiplied by the square of the idf-weighted share of concepts found (rules that hold everything
+Candidates are gathered with one BM25 pass over the postings of every stem of every alternative
+(the commonest concepts left out when rarer ones are asked for). Each candidate is then scored per
+concept, BM25-style: a concept counts once, by its best alternative (the word itself, a glossary
+synonym, a typo fix, a related word), in the rule text and, less, in the titles. The sum is
+multiplied by the square of the idf-weighted share of concepts found (rules that hold everything
 asked win), a bonus when those words stand close together, and a factor that lets rules win over
 phrases and intro paragraphs.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import Counter
+import sys
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
-from whoosh import query as wq
-from whoosh import scoring
 from whoosh.searching import Searcher
 
 from index.documents import RULE
+from index.postings import PostingsCache
 from index.query import Alternative, Concept, QueryPlan
 
 TITLE_BOOST = 0.35
 CANDIDATES = 60
+DOC_CACHE_SIZE = 3000  # parsed documents kept per searcher (~5 KB each)
 COVERAGE_POWER = 2.0
 PROXIMITY_BONUS = 0.5
 K1, B = 1.2, 0.75
@@ -47,8 +50,30 @@ class DocStems:
 
     @classmethod
     def of(cls, fields: dict) -> DocStems:
-        seq = tuple(fields.get("stems", "").split())
-        return cls(seq, Counter(seq), frozenset(fields.get("title_stems", "").split()))
+        seq = tuple(map(sys.intern, fields.get("stems", "").split()))  # one copy of each stem
+        return cls(seq, Counter(seq), frozenset(map(sys.intern, fields.get("title_stems", "").split())))
+
+
+class DocCache:
+    """Stored fields and parsed stems of the documents ranked lately (by docnum, one searcher's)."""
+
+    def __init__(self, size: int = DOC_CACHE_SIZE) -> None:
+        self._size = size
+        self._memo: OrderedDict[int, tuple[dict, DocStems]] = OrderedDict()
+
+    def get(self, searcher: Searcher, docnum: int) -> tuple[dict, DocStems]:
+        entry = self._memo.get(docnum)
+        if entry is None:
+            fields = searcher.stored_fields(docnum)
+            entry = self._memo[docnum] = (fields, DocStems.of(fields))
+            if len(self._memo) > self._size:
+                self._memo.popitem(last=False)
+        else:
+            self._memo.move_to_end(docnum)
+        return entry
+
+    def __len__(self) -> int:
+        return len(self._memo)
 
 
 @dataclass(frozen=True)
@@ -62,35 +87,26 @@ class Stats:
     n: int
 
 
-class CachedLengthBM25F(scoring.BM25F):
-    """Whoosh's BM25F with each segment's field lengths read once into a list per searcher.
-
-    Whoosh looks a document's field length up in its column file for every match it scores (15% of
-    the query time at 100k rules); the scores are the same.
-    """
-
-    def scorer(self, searcher, fieldname, text, qf=1):
-        scorer = super().scorer(searcher, fieldname, text, qf)
-        if isinstance(scorer, scoring.BM25FScorer):
-            scorer.dfl = field_lengths(searcher.reader(), fieldname).__getitem__
-        return scorer
-
-
 def field_lengths(reader, fieldname: str) -> list[int]:
-    """Every document's length in ``fieldname`` (as Whoosh scores it), cached on the reader."""
+    """Every document's length in ``fieldname`` (as Whoosh stores it, quantised), cached on the reader."""
     cache = reader.__dict__.setdefault("_kb_field_lengths", {})
     if fieldname not in cache:
-        dfl = reader.doc_field_length
-        cache[fieldname] = [dfl(d, fieldname, 1) for d in range(reader.doc_count_all())]
+        if reader.is_atomic():
+            dfl = reader.doc_field_length
+            cache[fieldname] = [dfl(d, fieldname, 1) or 0 for d in range(reader.doc_count_all())]  # None: 0
+        else:  # segment by segment: the multi-reader would look each document's segment up
+            cache[fieldname] = [
+                n for leaf, _ in reader.leaf_readers() for n in field_lengths(leaf, fieldname)
+            ]
     return cache[fieldname]
 
 
-def plan_query(plan: QueryPlan, dfs: dict[str, int] | None = None, n_docs: int = 0) -> wq.Query:
-    """The Whoosh query gathering candidates: one flat OR of the stems of the chosen concepts.
+def candidate_terms(plan: QueryPlan, dfs: dict[str, int] | None = None, n_docs: int = 0) -> dict[str, float]:
+    """The stems that gather candidates, each with its best boost: every stem of the chosen concepts.
 
     On a large index a concept whose every form is in more than ``COMMON_SHARE`` of the documents
-    is left out of it while rarer concepts remain (it would make Whoosh visit most of the index for
-    little); it still counts in :func:`rescore`.
+    is left out of it while rarer concepts remain (it would make the gathering visit most of the
+    index for little); it still counts in :func:`rescore`.
     """
     concepts = [c for c in plan.concepts if c.alternatives]
     if dfs:
@@ -105,13 +121,38 @@ def plan_query(plan: QueryPlan, dfs: dict[str, int] | None = None, n_docs: int =
     if dfs:
         rare_terms = {s: b for s, b in boosts.items() if dfs.get(s, 0) <= common}
         boosts = rare_terms or boosts
-    terms = [wq.Term("content", s, boost=b) for s, b in boosts.items()]
-    terms += [wq.Term("title", s, boost=b * TITLE_BOOST) for s, b in boosts.items()]
-    if not terms:
-        return wq.NullQuery
-    q = wq.Or(terms)
-    q.matcher_type = wq.Or.DEFAULT_MATCHER  # the preloading array matcher costs more on a small index
-    return q
+    return boosts
+
+
+def gather(
+    postings: PostingsCache, terms: dict[str, float], stats: Stats, norms: list[float], limit: int
+) -> list[int]:
+    """The ``limit`` documents with the best BM25 sum over ``terms`` (rule text, and titles at
+    ``TITLE_BOOST``), best first; one pass over every posting of the terms."""
+    acc: dict[int, float] = {}
+    get = acc.get
+    for stem, boost in terms.items():
+        idf = stats.idf.get(stem, 0.0)
+        ids, tfs = postings.get("content", stem)
+        w = boost * idf * (K1 + 1)
+        for d, tf in zip(ids, tfs, strict=True):
+            acc[d] = get(d, 0.0) + w * tf / (tf + norms[d])
+        title_ids, _ = postings.get("title", stem)
+        w = boost * idf * TITLE_BOOST
+        for d in title_ids:
+            acc[d] = get(d, 0.0) + w
+    if len(acc) <= limit:
+        return sorted(acc, key=lambda d: (-acc[d], d))
+    return heapq.nlargest(limit, acc, key=acc.__getitem__)
+
+
+def content_norms(reader, avgdl: float) -> list[float]:
+    """BM25's ``K1 * (1 - B + B * length / avgdl)`` per document, cached on the reader."""
+    cache = reader.__dict__.setdefault("_kb_norms", {})
+    if avgdl not in cache:
+        cache.clear()
+        cache[avgdl] = [K1 * (1 - B + B * dl / avgdl) for dl in field_lengths(reader, "content")]
+    return cache[avgdl]
 
 
 def _rarest(concept: Concept, dfs: dict[str, int]) -> int:
@@ -137,9 +178,12 @@ def query_stats(searcher: Searcher, plan: QueryPlan, extra_docs: int = 0) -> Sta
     for concept in plan.concepts:
         known = [dfs[a.stems[0]] for a in concept.alternatives if a.stems and dfs[a.stems[0]]]
         weights.append(math.log(1 + n / (min(known) if known else 0.5)))
+    return Stats(idf, average_length(searcher, extra_docs), weights, dfs, n)
+
+
+def average_length(searcher: Searcher, extra_docs: int = 0) -> float:
     avgdl = searcher.field_length("content") / ((searcher.doc_count_all() + extra_docs) or 1)
-    avgdl = (avgdl or 1.0) * 0.9  # compounds count twice there
-    return Stats(idf, avgdl, weights, dfs, n)
+    return (avgdl or 1.0) * 0.9  # compounds count twice there
 
 
 def _alt_score(alt: Alternative, doc: DocStems, stats: Stats) -> float:
@@ -203,24 +247,27 @@ def rescore(plan: QueryPlan, stats: Stats, doc: DocStems, kind: str) -> float:
 
 
 def rank(
-    searcher: Searcher, plan: QueryPlan, limit: int, cache: dict | None = None, extra_docs: int = 0
+    searcher: Searcher,
+    plan: QueryPlan,
+    limit: int,
+    cache: DocCache | None = None,
+    extra_docs: int = 0,
+    postings: PostingsCache | None = None,
 ) -> list[Scored]:
-    """The best ``limit`` documents for a plan, best first; ``cache`` keeps parsed documents by number."""
+    """The best ``limit`` documents for a plan, best first; ``cache`` keeps parsed documents by
+    number, ``postings`` the posting lists read (both valid for this searcher only)."""
     if limit <= 0 or not plan.concepts:
         return []
     stats = query_stats(searcher, plan, extra_docs)
-    q = plan_query(plan, stats.dfs, stats.n)
-    if q is wq.NullQuery:
+    terms = candidate_terms(plan, stats.dfs, stats.n)
+    if not terms:
         return []
-    cache = {} if cache is None else cache
+    reader = searcher.reader()
+    postings = postings or PostingsCache(reader)
+    cache = DocCache() if cache is None else cache
     scored = []
-    results = searcher.search(q, limit=max(CANDIDATES, limit))
-    for docnum in (docnum for _, docnum in results.top_n):
-        entry = cache.get(docnum)
-        if entry is None:
-            fields = searcher.stored_fields(docnum)
-            entry = cache[docnum] = (fields, DocStems.of(fields))
-        fields, doc = entry
+    for docnum in gather(postings, terms, stats, content_norms(reader, stats.avgdl), max(CANDIDATES, limit)):
+        fields, doc = cache.get(searcher, docnum)
         score = rescore(plan, stats, doc, fields.get("kind", ""))
         if score > 0:
             scored.append(Scored(fields, score))

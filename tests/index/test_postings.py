@@ -1,0 +1,87 @@
+"""Posting lists read whole (index.postings) equal what Whoosh's own matchers give."""
+
+import random
+
+import pytest
+from whoosh.filedb.filestore import FileStorage, RamStorage
+
+from index import postings as P
+from index.documents import make_schema
+from index.postings import PostingsCache
+
+WORDS = [f"w{i}" for i in range(60)]
+
+
+def _docs(rnd: random.Random, article: str, n: int):
+    for i in range(n):
+        text = [rnd.choice(WORDS[: rnd.choice([3, 20, 60])]) for _ in range(rnd.randint(1, 30))]
+        yield {"id": f"{article}/{i}", "article": article, "content": text, "title": [article]}
+
+
+def _index(storage):
+    """Three segments (two kept apart), deletions in two of them; 'w0' runs over many blocks."""
+    rnd = random.Random(7)
+    ix = storage.create_index(make_schema())
+    for batch in range(3):
+        with ix.writer() as w:
+            w.mergetype = lambda writer, segments: segments  # keep every segment
+            for a in range(4):
+                for doc in _docs(rnd, f"a{batch}{a}", 150):
+                    w.add_document(**doc)
+    with ix.writer() as w:
+        w.mergetype = lambda writer, segments: segments
+        w.delete_by_term("article", "a01")
+        w.delete_by_term("article", "a22")
+    return ix
+
+
+def _expected(reader, field, text):
+    out = []
+    for leaf, base in reader.leaf_readers():
+        if (field, text) in leaf:
+            out += [(base + d, w) for d, w in leaf.postings(field, text).items_as("weight")]
+    return out
+
+
+@pytest.fixture(params=["disk", "ram"])
+def index(request, tmp_path):
+    storage = FileStorage(str(tmp_path)).create() if request.param == "disk" else RamStorage()
+    ix = _index(storage)
+    yield ix
+    ix.close()
+
+
+def _check_all_terms(reader, cache):
+    checked = 0
+    for field in ("content", "title"):
+        for text in [*reader.field_terms(field), "absent"]:
+            ids, tfs = cache.get(field, text)
+            assert list(zip(ids, tfs, strict=True)) == _expected(reader, field, text), (field, text)
+            checked += 1
+    return checked
+
+
+def test_every_term_reads_as_whoosh_reads_it(index):
+    with index.reader() as reader:
+        assert len(reader.leaf_readers()) >= 3 and reader.has_deletions()
+        assert reader.doc_frequency("content", "w0") > 2 * 128  # several blocks
+        assert any(w > 1 for _, w in _expected(reader, "content", "w0"))  # term frequencies kept
+        assert _check_all_terms(reader, PostingsCache(reader)) > 60
+
+
+def test_a_list_it_cannot_parse_is_read_by_whoosh(index, monkeypatch):
+    def broken(*args):
+        raise ValueError("unexpected layout")
+
+    monkeypatch.setattr(P, "read_postings", broken)
+    with index.reader() as reader:
+        _check_all_terms(reader, PostingsCache(reader))
+
+
+def test_cache_keeps_to_its_budget(index):
+    with index.reader() as reader:
+        cache = PostingsCache(reader, budget=500)
+        for text in reader.field_terms("content"):
+            cache.get("content", text)
+        assert cache._size <= 500 + reader.doc_frequency("content", "w0")
+        assert cache.get("content", "w0") == cache.get("content", "w0")
