@@ -6,7 +6,7 @@ import html
 from collections.abc import Iterable
 from functools import lru_cache
 
-from index.analysis import stem, words
+from index.analysis import index_terms, stem
 
 SNIPPET_CHARS = 260
 
@@ -17,17 +17,15 @@ Span = tuple[str, int, int]  # stem, start, end
 @lru_cache(maxsize=4096)
 def _stemmed(text: str) -> tuple[tuple[Span, tuple[Span, ...]], ...]:
     """Each word of a text as (stem, start, end) with the same for its parts when it is a compound."""
-    out = []
-    for word in words(text):
-        parts: list[Span] = []
-        if word.is_compound:
-            offset = word.start
-            for part in word.norm.split("-"):
-                if part:
-                    parts.append((stem(part), offset, offset + len(part)))
-                offset += len(part) + 1
-        out.append(((stem(word.norm), word.start, word.end), tuple(parts)))
-    return tuple(out)
+    out: list[tuple[Span, list[Span]]] = []
+    compound_end = -1
+    for term, start, end in index_terms(text):  # a compound comes first, then its parts
+        if start < compound_end:
+            out[-1][1].append((stem(term), start, end))
+            continue
+        out.append(((stem(term), start, end), []))
+        compound_end = end if "-" in term else -1
+    return tuple((whole, tuple(parts)) for whole, parts in out)
 
 
 def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:

@@ -21,7 +21,7 @@ from index.merging import merge_tiers
 from index.posting_pool import chunked_runs
 from index.postings import PostingsCache
 from index.query import understand
-from index.ranking import DocCache, Scored, average_length, content_norms, rank
+from index.ranking import DocCache, Scored, field_lengths, rank
 from index.results import Hit, SearchResult, UpdateReport
 from index.synonyms import Synonyms
 from index.vocabulary import Vocabulary, WordTable
@@ -151,7 +151,7 @@ class KnowledgeIndex:
         with self._lock:
             try:
                 searcher = self._current_searcher()
-                content_norms(searcher.reader(), average_length(searcher, self._extra_docs))
+                field_lengths(searcher.reader(), "content")
                 self._vocab.prepare(fresh=True)
             except Exception:  # warming is an optimisation; search() repairs what is broken
                 log.exception("Search index %s: warm-up failed", self.index_dir)

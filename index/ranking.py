@@ -14,6 +14,7 @@ from __future__ import annotations
 import heapq
 import math
 import sys
+import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
@@ -87,18 +88,43 @@ class Stats:
     n: int
 
 
+_SEGMENT_LENGTHS: OrderedDict[tuple[str, str], list[int]] = OrderedDict()
+_SEGMENT_LENGTHS_KEPT = 16  # (segment, field) pairs: a few indexes' segments
+_SEGMENT_LENGTHS_LOCK = threading.Lock()
+
+
 def field_lengths(reader, fieldname: str) -> list[int]:
-    """Every document's length in ``fieldname`` (as Whoosh stores it, quantised), cached on the reader."""
-    cache = reader.__dict__.setdefault("_kb_field_lengths", {})
-    if fieldname not in cache:
-        if reader.is_atomic():
-            dfl = reader.doc_field_length
-            cache[fieldname] = [dfl(d, fieldname, 1) or 0 for d in range(reader.doc_count_all())]  # None: 0
-        else:  # segment by segment: the multi-reader would look each document's segment up
-            cache[fieldname] = [
+    """Every document's length in ``fieldname`` (as Whoosh stores it, quantised), by docnum.
+
+    Kept per segment (segments never change, deletions aside), so the searcher opened after an
+    update reads only the new segment's lengths, not 100k again."""
+    if not reader.is_atomic():  # all segments' lists end to end, kept on this reader
+        whole = reader.__dict__.setdefault("_kb_field_lengths", {})
+        if fieldname not in whole:
+            whole[fieldname] = [
                 n for leaf, _ in reader.leaf_readers() for n in field_lengths(leaf, fieldname)
             ]
-    return cache[fieldname]
+        return whole[fieldname]
+    try:
+        key = (reader.segment().segment_id(), fieldname)
+    except Exception:  # not a segment reader: nothing to key it on
+        return _read_lengths(reader, fieldname)
+    with _SEGMENT_LENGTHS_LOCK:
+        lengths = _SEGMENT_LENGTHS.get(key)
+        if lengths is not None and len(lengths) == reader.doc_count_all():
+            _SEGMENT_LENGTHS.move_to_end(key)
+            return lengths
+    lengths = _read_lengths(reader, fieldname)
+    with _SEGMENT_LENGTHS_LOCK:
+        _SEGMENT_LENGTHS[key] = lengths
+        while len(_SEGMENT_LENGTHS) > _SEGMENT_LENGTHS_KEPT:
+            _SEGMENT_LENGTHS.popitem(last=False)
+    return lengths
+
+
+def _read_lengths(reader, fieldname: str) -> list[int]:
+    dfl = reader.doc_field_length
+    return [dfl(d, fieldname, 1) or 0 for d in range(reader.doc_count_all())]  # None for 0
 
 
 def candidate_terms(plan: QueryPlan, dfs: dict[str, int] | None = None, n_docs: int = 0) -> dict[str, float]:
@@ -125,18 +151,27 @@ def candidate_terms(plan: QueryPlan, dfs: dict[str, int] | None = None, n_docs: 
 
 
 def gather(
-    postings: PostingsCache, terms: dict[str, float], stats: Stats, norms: list[float], limit: int
+    postings: PostingsCache,
+    terms: dict[str, float],
+    stats: Stats,
+    lengths: list[int],
+    limit: int,
 ) -> list[int]:
     """The ``limit`` documents with the best BM25 sum over ``terms`` (rule text, and titles at
     ``TITLE_BOOST``), best first; one pass over every posting of the terms."""
     acc: dict[int, float] = {}
     get = acc.get
+    k1b, kb = K1 * (1 - B), K1 * B / stats.avgdl  # BM25's length normalisation, split
     for stem, boost in terms.items():
         idf = stats.idf.get(stem, 0.0)
         ids, tfs = postings.get("content", stem)
         w = boost * idf * (K1 + 1)
-        for d, tf in zip(ids, tfs, strict=True):
-            acc[d] = get(d, 0.0) + w * tf / (tf + norms[d])
+        values = [w * tf / (tf + k1b + kb * lengths[d]) for d, tf in zip(ids, tfs, strict=True)]
+        if acc:
+            for d, v in zip(ids, values, strict=True):
+                acc[d] = get(d, 0.0) + v
+        else:
+            acc.update(zip(ids, values, strict=True))
         title_ids, _ = postings.get("title", stem)
         w = boost * idf * TITLE_BOOST
         for d in title_ids:
@@ -144,15 +179,6 @@ def gather(
     if len(acc) <= limit:
         return sorted(acc, key=lambda d: (-acc[d], d))
     return heapq.nlargest(limit, acc, key=acc.__getitem__)
-
-
-def content_norms(reader, avgdl: float) -> list[float]:
-    """BM25's ``K1 * (1 - B + B * length / avgdl)`` per document, cached on the reader."""
-    cache = reader.__dict__.setdefault("_kb_norms", {})
-    if avgdl not in cache:
-        cache.clear()
-        cache[avgdl] = [K1 * (1 - B + B * dl / avgdl) for dl in field_lengths(reader, "content")]
-    return cache[avgdl]
 
 
 def _rarest(concept: Concept, dfs: dict[str, int]) -> int:
@@ -178,12 +204,9 @@ def query_stats(searcher: Searcher, plan: QueryPlan, extra_docs: int = 0) -> Sta
     for concept in plan.concepts:
         known = [dfs[a.stems[0]] for a in concept.alternatives if a.stems and dfs[a.stems[0]]]
         weights.append(math.log(1 + n / (min(known) if known else 0.5)))
-    return Stats(idf, average_length(searcher, extra_docs), weights, dfs, n)
-
-
-def average_length(searcher: Searcher, extra_docs: int = 0) -> float:
     avgdl = searcher.field_length("content") / ((searcher.doc_count_all() + extra_docs) or 1)
-    return (avgdl or 1.0) * 0.9  # compounds count twice there
+    avgdl = (avgdl or 1.0) * 0.9  # compounds count twice there
+    return Stats(idf, avgdl, weights, dfs, n)
 
 
 def _alt_score(alt: Alternative, doc: DocStems, stats: Stats) -> float:
@@ -266,7 +289,7 @@ def rank(
     postings = postings or PostingsCache(reader)
     cache = DocCache() if cache is None else cache
     scored = []
-    for docnum in gather(postings, terms, stats, content_norms(reader, stats.avgdl), max(CANDIDATES, limit)):
+    for docnum in gather(postings, terms, stats, field_lengths(reader, "content"), max(CANDIDATES, limit)):
         fields, doc = cache.get(searcher, docnum)
         score = rescore(plan, stats, doc, fields.get("kind", ""))
         if score > 0:

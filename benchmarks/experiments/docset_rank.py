@@ -6,8 +6,10 @@ Whoosh's scored flat OR; compare speed and top-20 agreement with index.ranking.r
     python benchmarks/run.py --rules 100000 --json r.json --workdir /tmp/w100k
     python benchmarks/experiments/docset_rank.py /tmp/w100k/kb /tmp/w100k/index /tmp/w100k/queries.json
 
-Reads private attributes of KnowledgeIndex (_current_searcher, _vocab, _synonyms, _docs): it breaks
-when those change; it is evidence for a proposal, not code to ship.
+Reads private attributes of KnowledgeIndex (_current_searcher, _vocab, _synonyms, _docs): it runs
+against commit b048b62 only (`git worktree add /tmp/old b048b62`). Superseded: index/postings.py +
+ranking.gather (one BM25 pass over whole posting lists) took p95 from 27 to 13 ms without changing
+the ranking, where this prototype changed the top hit of 33 of 240 queries.
 """
 
 import json
