@@ -85,3 +85,18 @@ def test_cache_keeps_to_its_budget(index):
             cache.get("content", text)
         assert cache._size <= 500 + reader.doc_frequency("content", "w0")
         assert cache.get("content", "w0") == cache.get("content", "w0")
+
+
+def test_field_lengths_follow_segments_as_they_change(index):
+    from index.ranking import field_lengths
+
+    def expected(reader):
+        return [reader.doc_field_length(d, "content", 1) or 0 for d in range(reader.doc_count_all())]
+
+    with index.reader() as reader:
+        assert field_lengths(reader, "content") == expected(reader)
+    with index.writer() as w:  # a new segment, and the old ones merged away
+        for doc in _docs(random.Random(1), "new", 40):
+            w.add_document(**doc)
+    with index.reader() as reader:
+        assert field_lengths(reader, "content") == expected(reader)
