@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import multiprocessing
 import sys
 from pathlib import Path
 
@@ -102,8 +104,18 @@ def create_window(
     return window, reporter
 
 
+def use_thread_safe_start_method() -> None:
+    """A large index is built by writer processes (Whoosh's MpWriter); forking them from a process
+    that runs Qt's threads can deadlock, so the app starts them from a fork server where there is
+    one (Linux; Python 3.14 makes it the default there). macOS and Windows already spawn."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        with contextlib.suppress(RuntimeError):  # already chosen by whoever embeds us: keep theirs
+            multiprocessing.set_start_method("forkserver")
+
+
 def run_gui(kb_dir: Path | None = None, index_dir: Path | None = None, paths: AppPaths | None = None) -> int:
     """Open the main window and run the event loop; returns the exit code."""
+    use_thread_safe_start_method()
     app = ensure_app(sys.argv[:1])
     window, reporter = create_window(kb_dir, index_dir, paths or AppPaths.default())
     window.show()

@@ -14,11 +14,10 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
-from index import kb_cache, store
+from index import kb_cache, posting_pool, store
 from index.documents import VOCAB, article_documents, article_hash, make_schema
 from index.highlight import snippet
 from index.merging import merge_tiers
-from index.posting_pool import chunked_runs
 from index.postings import PostingsCache
 from index.query import understand
 from index.ranking import DocCache, Scored, field_lengths, rank
@@ -29,6 +28,7 @@ from kb.loader import LoadCache, load_kb
 from kb.model import Article, KnowledgeBase
 
 log = logging.getLogger(__name__)
+posting_pool.install()  # faster spills for every writer, the build's writer processes included
 
 Progress = Callable[[int, int], None]
 WRITER_TIMEOUT = 30.0
@@ -230,7 +230,7 @@ class KnowledgeIndex:
         words: Counter[str] = Counter()  # the vocabulary goes to a side file, not into postings
         try:
             ix = windex.create_in(str(tmp), make_schema())
-            with chunked_runs(), ix.writer(**build_options(len(wanted))) as writer:
+            with ix.writer(**build_options(len(wanted))) as writer:
                 for done, (article, digest) in enumerate(wanted.values(), 1):
                     for doc in article_documents(article, digest, words):
                         writer.add_document(**doc)

@@ -4,13 +4,14 @@ A writer gathers postings in a pool and, whenever ``limitmb`` is reached, sorts 
 "run" to a temporary file; at the end the runs are merged. Whoosh pickles and unpickles every
 posting with its own call: a third of a 100k-rule build's CPU time (py-spy, 2026-11). Pickling
 lists of postings gives the same runs in the same order for a fraction of that, without raising
-the pool's memory limit. :func:`chunked_runs` installs it for the writers created meanwhile,
-including the writer processes that ``procs`` forks.
+the pool's memory limit. :func:`install` puts it in Whoosh's place for every writer of this
+process; importing ``index`` calls it, so the writer processes of a parallel build use it too,
+whether they are forked or started afresh (spawn, forkserver: they import ``index`` to read the
+schema before they make their writer).
 """
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import pickle
 from collections.abc import Iterable, Iterator
@@ -43,12 +44,7 @@ class ChunkedPostingPool(writing.PostingPool):
             self._remove_run(path)
 
 
-@contextlib.contextmanager
-def chunked_runs() -> Iterator[None]:
-    """Writers (and writer processes) created inside use :class:`ChunkedPostingPool`."""
-    original = writing.PostingPool
+def install() -> None:
+    """Writers created from now on use :class:`ChunkedPostingPool` (Whoosh looks the class up by name
+    in ``whoosh.writing`` when it makes a writer)."""
     writing.PostingPool = ChunkedPostingPool
-    try:
-        yield
-    finally:
-        writing.PostingPool = original

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -12,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QToolTip
 from desktop_app.app import app_icon, run_gui
 from desktop_app.main_window import MainWindow
 from desktop_app.settings import AppPaths
+from kb.paths import bundled_kb_dir
 from tests.desktop_app.conftest import search
 
 
@@ -79,3 +83,38 @@ def test_qt_standard_buttons_are_in_russian(make_window):
     box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.Close)
     assert box.button(QDialogButtonBox.StandardButton.Cancel).text().replace("&", "") == "Отмена"
     assert box.button(QDialogButtonBox.StandardButton.Close).text().replace("&", "") == "Закрыть"
+
+
+_FORKSERVER_BUILD = """
+import multiprocessing, sys
+from pathlib import Path
+
+if __name__ == "__main__":
+    from desktop_app.app import use_thread_safe_start_method
+    import index.knowledge_index as K
+
+    use_thread_safe_start_method()
+    K.PARALLEL_MIN_ARTICLES = 1  # the bundled KB, built by two writer processes
+    with K.KnowledgeIndex.open(Path(sys.argv[1]), Path(sys.argv[2])) as ix:
+        print(multiprocessing.get_start_method(), ix.search("роуминг").hits[0].id)
+"""
+
+
+def test_the_app_builds_a_large_index_from_a_fork_server(tmp_path: Path):
+    """The app's writer processes start from a fork server (not forked from Qt's threads) and
+    still build a working index; they use the chunked posting pool too (see test_posting_pool)."""
+    script = tmp_path / "build.py"
+    script.write_text(_FORKSERVER_BUILD, encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, str(script), str(bundled_kb_dir()), str(tmp_path / "ix")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    assert out.returncode == 0, out.stderr
+    method, top = out.stdout.split()
+    expected = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else method
+    assert (method, top) == (expected, "ss/finance/3")

@@ -6,7 +6,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import PostingPool
 
 from index import posting_pool
-from index.posting_pool import ChunkedPostingPool, chunked_runs
+from index.documents import make_schema
+from index.posting_pool import ChunkedPostingPool
 
 
 def _postings(n: int, seed: int = 0) -> list[tuple]:
@@ -36,16 +37,20 @@ def _drain(pool_class, items, tmp_path, monkeypatch, chunk=None):
 def test_chunked_runs_sort_like_whoosh(tmp_path, monkeypatch):
     items = _postings(5_000)
     runs, got, left = _drain(ChunkedPostingPool, items, tmp_path / "a", monkeypatch, chunk=37)
-    _, expected, _ = _drain(PostingPool, items, tmp_path / "b", monkeypatch)
+    whoosh_pool = ChunkedPostingPool.__bases__[0]
+    assert whoosh_pool is PostingPool or PostingPool is ChunkedPostingPool  # imported after install
+    _, expected, _ = _drain(whoosh_pool, items, tmp_path / "b", monkeypatch)
     assert runs > 10  # the pool really spilled to disk
     assert got == expected == sorted(items)
     assert left == []  # every run file removed once read
 
 
-def test_installed_only_inside_the_context():
+def test_every_writer_uses_it_once_index_is_imported(tmp_path):
     from whoosh import writing
 
-    original = writing.PostingPool
-    with chunked_runs():
-        assert writing.PostingPool is ChunkedPostingPool
-    assert writing.PostingPool is original
+    import index  # noqa: F401
+
+    assert writing.PostingPool is ChunkedPostingPool
+    ix = FileStorage(str(tmp_path)).create().create_index(make_schema())
+    with ix.writer() as w:
+        assert isinstance(w.pool, ChunkedPostingPool)
