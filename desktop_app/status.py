@@ -11,14 +11,16 @@ NOTE_MS = 8000
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
-    """Russian plural: plural(1, "статья", "статьи", "статей") -> "1 статья"."""
+    """Russian plural: plural(1, "статья", "статьи", "статей") -> "1 статья"; from 10 000 on the
+    thousands are set apart with a no-break space, as Russian text writes them."""
     if n % 10 == 1 and n % 100 != 11:
         word = one
     elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
         word = few
     else:
         word = many
-    return f"{n} {word}"
+    number = f"{n:,}".replace(",", "\u00a0") if abs(n) >= 10_000 else str(n)
+    return f"{number} {word}"
 
 
 def describe_error(error: LoadError) -> str:

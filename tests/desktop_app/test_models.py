@@ -126,3 +126,20 @@ def test_settings_lists_round_trip(tmp_path):
     assert again.favourites() == ["ss/finance/3"]
     assert again.toggle_favourite("ss/finance/3") is False
     assert again.favourites() == []
+
+
+def test_plural_agrees_and_sets_thousands_apart():
+    from desktop_app.status import plural
+
+    forms = ("правило", "правила", "правил")
+    assert [plural(n, *forms) for n in (1, 2, 5, 11, 21, 112, 1004)] == [
+        "1 правило",
+        "2 правила",
+        "5 правил",
+        "11 правил",
+        "21 правило",
+        "112 правил",
+        "1004 правила",
+    ]
+    assert plural(100_000, *forms) == "100\u00a0000 правил"
+    assert plural(2_501_021, *forms) == "2\u00a0501\u00a0021 правило"
