@@ -8,6 +8,7 @@ and while a search runs only the newest waiting query is kept (STYLE.md §2).
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,7 @@ class IndexSession(QObject):
         self._query = ""
         self._searching = False
         self.dropped = 0  # stale results thrown away (for tests and the log)
+        self._warming: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def open(self, opener=open_index) -> None:
@@ -73,9 +75,10 @@ class IndexSession(QObject):
         self._runner.wait()
         if self._ix is not None:
             try:
-                self._ix.close()
+                self._ix.close()  # a running warm-up stops at its next step
             finally:
                 self._ix = None
+        self.warmed(timeout=10)
 
     def _on_opened(self, ix: KnowledgeIndex) -> None:
         self._ix = ix
@@ -85,6 +88,20 @@ class IndexSession(QObject):
         self.opened.emit(ix.kb)
         if self._query.strip():
             self._start_search()
+        self._warm_up(ix)
+
+    def _warm_up(self, ix) -> None:
+        """Read ahead what the first searches would pay for, on a thread of its own: the search
+        thread stays free, and warm_up lets searches run between its steps."""
+        if hasattr(ix, "warm_up"):
+            self._warming = threading.Thread(target=ix.warm_up, name="index-warm-up", daemon=True)
+            self._warming.start()
+
+    def warmed(self, timeout: float | None = None) -> bool:
+        """Wait for the warm-up thread (tests); True when none is running."""
+        if self._warming is not None:
+            self._warming.join(timeout)
+        return self._warming is None or not self._warming.is_alive()
 
     # ------------------------------------------------------------------ search
     def search(self, query: str) -> None:
@@ -140,6 +157,8 @@ class IndexSession(QObject):
         self.refreshed.emit(report, kb)
         if self._query.strip():
             self.search(self._query)
+        if self._ix is not None and (report.added or report.changed or report.removed or report.rebuilt):
+            self._warm_up(self._ix)
 
     def wait(self, msecs: int = -1) -> bool:
         return self._runner.wait(msecs)

@@ -20,7 +20,7 @@ from index.highlight import snippet
 from index.merging import merge_tiers
 from index.postings import PostingsCache
 from index.query import understand
-from index.ranking import DocCache, Scored, field_lengths, rank
+from index.ranking import COMMON_MIN_DOCS, COMMON_SHARE, DocCache, Scored, field_lengths, rank
 from index.results import Hit, SearchResult, UpdateReport
 from index.synonyms import Synonyms
 from index.vocabulary import Vocabulary, WordTable
@@ -146,15 +146,32 @@ class KnowledgeIndex:
         kb_cache.save(self.index_dir, self.kb_dir, cache, hashes)
 
     def warm_up(self) -> None:
-        """Open the searcher and build the typo index now (call off the GUI thread after open or
-        refresh: on a 100k-rule KB this takes about half a second that the first typo would pay)."""
-        with self._lock:
-            try:
+        """Do now what the first searches would otherwise pay for: open the searcher, read the
+        documents' lengths and the commonest terms' postings, build the typo index (about a second
+        at 100k rules, 0.2 s of first query and 0.35 s of first typo saved). Call it off the GUI
+        thread after open and refresh; it runs in steps, so searches go on in between (no step holds
+        the lock for more than the lexicon scan, ~0.1 s at 100k rules)."""
+        try:
+            with self._lock:
+                if self._ix is None:  # closed
+                    return
                 searcher = self._current_searcher()
+                vocab, postings = self._vocab, self._postings
                 field_lengths(searcher.reader(), "content")
-                self._vocab.prepare(fresh=True)
-            except Exception:  # warming is an optimisation; search() repairs what is broken
-                log.exception("Search index %s: warm-up failed", self.index_dir)
+                targets = vocab.typo_targets()
+                common = max(COMMON_MIN_DOCS, COMMON_SHARE * searcher.doc_count())
+                ahead = [(f, term) for f in ("content", "title") for term in postings.common_terms(f, common)]
+            typo_index = Vocabulary.typo_index(targets)  # pure Python: searches may run meanwhile
+            with self._lock:
+                if self._vocab is vocab:
+                    vocab.install_typo_index(typo_index)
+            for fieldname, term in ahead:
+                with self._lock:
+                    if self._postings is not postings or self._ix is None:
+                        return  # the index changed or closed meanwhile: its own warm-up will follow
+                    postings.get(fieldname, term)
+        except Exception:  # warming is an optimisation; search() repairs what is broken
+            log.exception("Search index %s: warm-up failed", self.index_dir)
 
     def close(self) -> None:
         with self._lock:

@@ -34,6 +34,7 @@ class PostingsCache:
     """``get(field, text)`` → every live posting of a term over all segments, in docnum order."""
 
     def __init__(self, reader, budget: int = CACHE_POSTINGS) -> None:
+        self._reader = reader
         self._leaves = [
             (leaf, base, leaf.deleted_docs_set if leaf.has_deletions() else frozenset())
             for leaf, base in reader.leaf_readers()
@@ -58,6 +59,22 @@ class PostingsCache:
                 _, old = self._memo.popitem(last=False)
                 self._size -= len(old[0])
         return got
+
+    def common_terms(self, field: str, min_docs: int) -> list[str]:
+        """The terms of ``field`` in at least ``min_docs`` documents, commonest first, as many as
+        half the budget holds: what a warm-up reads ahead (the costly ones to read on demand)."""
+        found = [
+            (info.doc_frequency(), text)
+            for text, info in self._reader.iter_field(field)
+            if info.doc_frequency() >= min_docs
+        ]
+        out, total = [], 0
+        for df, text in sorted(found, reverse=True):
+            total += df
+            if total > self._budget // 2:
+                break
+            out.append(text.decode("utf-8") if isinstance(text, bytes) else text)
+        return out
 
     def _read(self, field: str, text: str) -> Pair:
         ids, tfs = array("I"), array("f")

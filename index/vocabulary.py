@@ -176,6 +176,27 @@ class Vocabulary:
         self._deletions()
         self._first_letter_buckets()
 
+    def typo_targets(self) -> list[str]:
+        """The stems a typo may be corrected to (reads the lexicon: hold the index's lock)."""
+        return list(self._typo_targets())
+
+    @staticmethod
+    def typo_index(targets: list[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """The deletion index and first-letter buckets of ``targets`` (pure computation, so it can
+        run while searches go on; see KnowledgeIndex.warm_up)."""
+        deletions: dict[str, list[str]] = defaultdict(list)
+        buckets: dict[str, list[str]] = defaultdict(list)
+        for s in targets:
+            deletions[s].append(s)
+            for d in _deletes(s):
+                deletions[d].append(s)
+            if len(s) >= 6:
+                buckets[s[0]].append(s)
+        return dict(deletions), dict(buckets)
+
+    def install_typo_index(self, index: tuple[dict[str, list[str]], dict[str, list[str]]]) -> None:
+        self._deletion_index, self._by_first = index
+
     @classmethod
     def build(cls, words: dict[str, int], stem_df: dict[str, int]) -> Vocabulary:
         return cls(DictLexicon({WORDS: words, STEMS: stem_df}))
@@ -255,21 +276,12 @@ class Vocabulary:
     def _deletions(self) -> dict[str, list[str]]:
         """Each stem and each of its one-letter deletions -> the stems that give it (built once)."""
         if self._deletion_index is None:
-            index: dict[str, list[str]] = defaultdict(list)
-            for s in self._typo_targets():
-                index[s].append(s)
-                for d in _deletes(s):
-                    index[d].append(s)
-            self._deletion_index = dict(index)
+            self.install_typo_index(self.typo_index(self.typo_targets()))
         return self._deletion_index
 
     def _first_letter_buckets(self) -> dict[str, list[str]]:
         if self._by_first is None:
-            buckets: dict[str, list[str]] = defaultdict(list)
-            for s in self._typo_targets():
-                if len(s) >= 6:
-                    buckets[s[0]].append(s)
-            self._by_first = dict(buckets)
+            self.install_typo_index(self.typo_index(self.typo_targets()))
         return self._by_first
 
     def _typo_targets(self) -> Iterator[str]:

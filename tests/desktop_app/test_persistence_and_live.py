@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from tests.desktop_app.conftest import search
+from tests.desktop_app.conftest import first_hit_id, search
 
 
 def test_editing_an_article_on_disk_changes_results(make_window, qtbot, kb_copy: Path):
@@ -119,3 +119,22 @@ def test_switching_the_knowledge_base_folder(make_window, qtbot, kb_copy: Path):
     assert [a.id for a in window.kb.articles] == ["mnp", "ss"]
     assert window.watcher is not None and window.watcher.root == kb_copy
     search(qtbot, window, "роуминг", expect_first="ss/finance/3")
+
+
+def test_index_warms_up_after_open_and_after_an_edit(make_window, qtbot, kb_copy: Path):
+    """The typo index is built ahead on a thread of its own, again once the KB changes: a typo of
+    a word added on disk is corrected at once."""
+    window = make_window(kb_dir=kb_copy)
+    qtbot.waitUntil(lambda: window.session.warmed(0), timeout=10_000)
+    assert window.session._ix._vocab._deletion_index is not None
+
+    (kb_copy / "zoo.md").write_text(
+        "---\nid: zoo\ntitle: Зоопарк\nline: СС\n---\n\n## Раздел {#s}\n\n1. Крокодилы зелёные.\n",
+        encoding="utf-8",
+    )
+    search(qtbot, window, "крокодилы")
+    qtbot.waitUntil(lambda: window.results.model.rowCount() > 0, timeout=10_000)
+    qtbot.waitUntil(lambda: window.session.warmed(0), timeout=10_000)
+    window.search_box.clear()
+    search(qtbot, window, "кракодилы")
+    assert first_hit_id(window) == "zoo/s/1"

@@ -156,3 +156,49 @@ def test_warm_up_then_typo_correction_still_works(small_kb: Path):
         ix.refresh()
         ix.warm_up()  # the typo index now knows the new words
         assert ix.search("кракодилы").hits[0].id == "gamma/s/1"
+
+
+def test_warm_up_reads_common_postings_ahead_and_answers_stay_the_same(small_kb: Path, monkeypatch):
+    import index.knowledge_index as K
+
+    queries = ["роуминг", "роумниг", "баланс клиента", "hjevbyu"]
+    with KnowledgeIndex.open(small_kb) as ix:
+        cold = [[h.id for h in ix.search(q).hits] for q in queries]
+    monkeypatch.setattr(K, "COMMON_MIN_DOCS", 1)  # the fixture KB has no term in 200 documents
+    with KnowledgeIndex.open(small_kb) as ix:
+        ix.warm_up()
+        assert ix._postings._size > 0  # read ahead
+        assert [[h.id for h in ix.search(q).hits] for q in queries] == cold
+
+
+def test_searches_run_while_warm_up_builds_the_typo_index(small_kb: Path, monkeypatch):
+    import threading
+
+    from index.vocabulary import Vocabulary
+
+    inside, release, built = threading.Event(), threading.Event(), threading.Event()
+    build = Vocabulary.typo_index
+
+    def slow_typo_index(targets):
+        inside.set()
+        release.wait(5)
+        built.set()
+        return build(targets)
+
+    monkeypatch.setattr(Vocabulary, "typo_index", staticmethod(slow_typo_index))
+    with KnowledgeIndex.open(small_kb) as ix:
+        warming = threading.Thread(target=ix.warm_up)
+        warming.start()
+        assert inside.wait(10)
+        hits = ix.search("роуминг").hits  # would wait for ``release`` if warm_up held the lock
+        assert not built.is_set() and hits[0].id == "alpha/finance/1"
+        release.set()
+        warming.join(10)
+        assert ix.search("роумниг").hits[0].id == "alpha/finance/1"
+
+
+def test_warm_up_after_close_does_not_reopen_the_index(small_kb: Path):
+    ix = KnowledgeIndex.open(small_kb)
+    ix.close()
+    ix.warm_up()
+    assert ix._ix is None
