@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import logging
 import os
@@ -144,6 +145,7 @@ def measure_queries(ix, queries: list) -> dict:
     """Latency of the query mix in this process (after a 20-query warm-up), overall and per kind."""
     if hasattr(ix, "warm_up"):
         ix.warm_up()
+    gc.freeze()  # as the app does after its warm-up (desktop_app/index_session.py)
     for query in queries[:20]:
         ix.search(query.text, limit=20)
     by_kind: dict[str, list[float]] = {}

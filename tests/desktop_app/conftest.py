@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
@@ -28,6 +29,14 @@ def none_reference_guard(qapp):
     none_guard.install(qapp)
     yield
     none_guard.top_up()
+
+
+@pytest.fixture(autouse=True)
+def unfrozen_gc() -> Iterator[None]:
+    """The app freezes the garbage collector's view of what lives after its warm-up; between tests
+    that would keep every earlier test's cyclic garbage forever, so thaw it after each."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture(autouse=True)

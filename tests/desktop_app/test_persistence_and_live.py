@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -127,6 +128,7 @@ def test_index_warms_up_after_open_and_after_an_edit(make_window, qtbot, kb_copy
     window = make_window(kb_dir=kb_copy)
     qtbot.waitUntil(lambda: window.session.warmed(0), timeout=10_000)
     assert window.session._ix._vocab._deletion_index is not None
+    assert gc.get_freeze_count() > 0  # what lives after the warm-up stays out of full collections
 
     (kb_copy / "zoo.md").write_text(
         "---\nid: zoo\ntitle: Зоопарк\nline: СС\n---\n\n## Раздел {#s}\n\n1. Крокодилы зелёные.\n",
