@@ -77,9 +77,23 @@ def _write_one(report: ImportReport, target: Path, data: bytes, *, force: bool) 
 def _outcome(target: Path, data: bytes, force: bool) -> str:
     if not target.exists():
         return "created"
-    if target.is_file() and target.read_bytes() == data:
+    if target.is_file() and _same_article(target.read_bytes(), data):
         return "unchanged"
     return "overwritten" if force and target.is_file() else "conflicts"
+
+
+def _same_article(existing: bytes, new: bytes) -> bool:
+    """Byte for byte the same, or but for the front matter's ``source:`` (the name the imported file
+    had): the same page saved under another name is not a change to the article."""
+    return existing == new or _without_source(existing) == _without_source(new)
+
+
+def _without_source(data: bytes) -> bytes:
+    head, sep, body = data.partition(b"\n---\n")
+    if not sep or not head.startswith(b"---\n"):
+        return data
+    lines = [line for line in head.split(b"\n") if not line.startswith(b"source:")]
+    return b"\n".join(lines) + sep + body
 
 
 def safe_target(kb_dir: Path, name: str) -> Path:

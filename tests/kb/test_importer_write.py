@@ -44,6 +44,16 @@ def test_reimport_reports_unchanged(plan: ImportPlan, tmp_path: Path) -> None:
     assert report.created == report.overwritten == report.conflicts == []
 
 
+def test_the_same_page_saved_under_another_name_is_unchanged(plan: ImportPlan, tmp_path: Path) -> None:
+    write_import(plan, tmp_path)
+    before = {name: (tmp_path / name).read_bytes() for name in NAMES}
+    renamed = import_text(bundled_source().read_text(encoding="utf-8"), "procedure (1).txt")
+    assert b"source: procedure (1).txt" in renamed.markdown(renamed.articles[0]).encode("utf-8")
+    report = write_import(renamed, tmp_path)
+    assert names(report.unchanged) == NAMES and report.conflicts == []
+    assert {name: (tmp_path / name).read_bytes() for name in NAMES} == before  # files untouched
+
+
 def test_refuses_to_overwrite_an_edited_article_and_names_it(plan: ImportPlan, tmp_path: Path) -> None:
     write_import(plan, tmp_path)
     edited = tmp_path / "ss.md"
