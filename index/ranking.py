@@ -145,7 +145,7 @@ def candidate_terms(plan: QueryPlan, dfs: dict[str, int] | None = None, n_docs: 
             for s in alt.stems:
                 boosts[s] = max(boosts.get(s, 0.0), alt.boost)
     if dfs:
-        rare_terms = {s: b for s, b in boosts.items() if dfs.get(s, 0) <= common}
+        rare_terms = {s: b for s, b in boosts.items() if 0 < dfs.get(s, 0) <= common}
         boosts = rare_terms or boosts
     return boosts
 

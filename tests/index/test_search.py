@@ -202,3 +202,28 @@ def test_warm_up_after_close_does_not_reopen_the_index(small_kb: Path):
     ix.close()
     ix.warm_up()
     assert ix._ix is None
+
+
+def test_a_typo_of_a_common_word_gathers_by_its_correction():
+    """On a large index the gathering keeps the rare terms and drops the common ones; a misspelt
+    word is in no document at all, which is not 'rare': its correction must still gather."""
+    from index.query import Concept, QueryPlan
+    from index.ranking import candidate_terms
+
+    typo = Concept("роумниг")
+    typo.add(("роумниг",), 1.0)
+    typo.add(("роуминг",), 0.75)
+    plan = QueryPlan("роумниг", [typo], corrected="роуминг", layout_converted=False)
+    assert candidate_terms(plan, {"роумниг": 0, "роуминг": 5_000}, 100_000) == {
+        "роумниг": 1.0,
+        "роуминг": 0.75,
+    }
+
+
+def test_typo_of_a_word_common_in_the_index_is_found(small_kb: Path, monkeypatch):
+    import index.ranking as R
+
+    monkeypatch.setattr(R, "COMMON_MIN_DOCS", 0)
+    monkeypatch.setattr(R, "COMMON_SHARE", 0.0)  # every indexed word counts as common here
+    with KnowledgeIndex.open(small_kb) as ix:
+        assert ix.search("роумниг").hits[0].id == "alpha/finance/1"
