@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
         session.results.connect(self._on_results)
         session.refreshed.connect(self._on_refreshed)
         session.failed.connect(self.status.note)
+        session.failed.connect(lambda _message: self.status.finished())  # a refresh that failed
         self.status.busy("Открываю базу знаний…")
         session.open()
         return session
@@ -188,6 +189,7 @@ class MainWindow(QMainWindow):
         show_error(self, "Ошибка базы знаний", f"Не удалось открыть базу знаний {self.kb_dir}.", message)
 
     def _on_refreshed(self, report, kb: KnowledgeBase) -> None:
+        self.status.finished()
         self._set_kb(kb)
         if self.current is not None:
             self._show_target(self.current, record=False)

@@ -11,16 +11,19 @@ NOTE_MS = 8000
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
-    """Russian plural: plural(1, "статья", "статьи", "статей") -> "1 статья"; from 10 000 on the
-    thousands are set apart with a no-break space, as Russian text writes them."""
+    """Russian plural: plural(1, "статья", "статьи", "статей") -> "1 статья" (see _count)."""
     if n % 10 == 1 and n % 100 != 11:
         word = one
     elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
         word = few
     else:
         word = many
-    number = f"{n:,}".replace(",", "\u00a0") if abs(n) >= 10_000 else str(n)
-    return f"{number} {word}"
+    return f"{_count(n)} {word}"
+
+
+def _count(n: int) -> str:
+    """From 10 000 on the thousands are set apart with a no-break space, as Russian text writes them."""
+    return f"{n:,}".replace(",", "\u00a0") if abs(n) >= 10_000 else str(n)
 
 
 def describe_error(error: LoadError) -> str:
@@ -50,6 +53,7 @@ class StatusArea(QObject):
         bar.addPermanentWidget(self.errors_button)
         bar.addPermanentWidget(self.progress_bar)
         bar.addPermanentWidget(self.summary)
+        self._resting = ""
 
     def note(self, text: str) -> None:
         self.bar.showMessage(text, NOTE_MS)
@@ -60,16 +64,29 @@ class StatusArea(QObject):
         self.progress_bar.show()
 
     def progress(self, done: int, total: int) -> None:
-        if total and done >= total:
-            self.progress_bar.hide()
+        """Articles indexed so far; once all are in, the index is still being written (at 100k
+        rules that takes a third of the build), so say so rather than go quiet."""
+        if total <= 0:
             return
         self.progress_bar.show()
-        self.progress_bar.setRange(0, max(total, 1))
+        if done >= total:
+            self.progress_bar.setRange(0, 0)
+            self.summary.setText("Сохраняю поисковый индекс…")
+            return
+        self.progress_bar.setRange(0, total)
         self.progress_bar.setValue(done)
+        self.summary.setText(f"Индексирую статьи: {_count(done)} из {_count(total)}")
 
     def done(self, text: str) -> None:
+        """Work finished: ``text`` is what the status bar says from now on."""
+        self._resting = text
         self.progress_bar.hide()
         self.summary.setText(text)
+
+    def finished(self) -> None:
+        """Background work (a refresh) is over: back to what the bar said before it."""
+        self.progress_bar.hide()
+        self.summary.setText(self._resting)
 
     def set_errors(self, errors: list[LoadError]) -> None:
         self.errors_button.setVisible(bool(errors))

@@ -143,3 +143,24 @@ def test_plural_agrees_and_sets_thousands_apart():
     ]
     assert plural(100_000, *forms) == "100\u00a0000 правил"
     assert plural(2_501_021, *forms) == "2\u00a0501\u00a0021 правило"
+
+
+def test_status_bar_counts_articles_then_says_the_index_is_being_written(qtbot):
+    from PySide6.QtWidgets import QStatusBar
+
+    from desktop_app.status import StatusArea
+
+    bar = QStatusBar()
+    qtbot.addWidget(bar)
+    status = StatusArea(bar)
+    status.done("База знаний: 3 статьи, 67 правил")
+    status.busy("Открываю базу знаний…")
+    status.progress(1_500, 25_100)
+    assert status.summary.text() == "Индексирую статьи: 1500 из 25\u00a0100"
+    assert (status.progress_bar.maximum(), status.progress_bar.value()) == (25_100, 1_500)
+    status.progress(25_100, 25_100)  # all articles in; the writers still finish the index
+    assert status.summary.text() == "Сохраняю поисковый индекс…"
+    assert status.progress_bar.maximum() == 0 and not status.progress_bar.isHidden()
+    status.finished()  # a refresh is over: back to the summary
+    assert status.summary.text() == "База знаний: 3 статьи, 67 правил"
+    assert status.progress_bar.isHidden()

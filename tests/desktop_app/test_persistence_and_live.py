@@ -25,6 +25,8 @@ def test_editing_an_article_on_disk_changes_results(make_window, qtbot, kb_copy:
     qtbot.waitUntil(lambda: window.results.model.rowCount() > 0, timeout=10_000)
     assert window.results.model.hit(0).id == "mnp/questions/5"
     assert "База знаний обновлена" in window.statusBar().currentMessage()
+    assert window.status.summary.text().startswith("База знаний: 3 статьи")  # not a progress line
+    assert window.status.progress_bar.isHidden()
 
 
 def test_replaced_file_is_still_watched(make_window, qtbot, kb_copy: Path):
