@@ -6,7 +6,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from desktop_app.hit_model import HIT_ROLE, RULE_ID_ROLE, HitListModel
 from desktop_app.index_session import IndexSession
@@ -164,3 +164,30 @@ def test_status_bar_counts_articles_then_says_the_index_is_being_written(qtbot):
     status.finished()  # a refresh is over: back to the summary
     assert status.summary.text() == "База знаний: 3 статьи, 67 правил"
     assert status.progress_bar.isHidden()
+
+
+def test_contents_model_passes_qts_model_tester_and_finds_every_anchor(qtbot):
+    from PySide6.QtTest import QAbstractItemModelTester
+
+    from desktop_app.toc import ANCHOR_ROLE, TocModel
+    from kb.loader import load_kb
+    from kb.paths import bundled_kb_dir
+
+    kb = load_kb(bundled_kb_dir())
+    model = TocModel()
+    QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    model.set_kb(kb)
+    anchors = [a.id for a in kb.articles]
+    anchors += [f"{a.id}/{s.id}" for a in kb.articles for s in a.sections]
+    anchors += [r.id for r in kb.rules]
+    for anchor in anchors:
+        index = model.find(anchor)
+        assert index.data(ANCHOR_ROLE) == anchor
+        assert model.parent(index) == (
+            model.find(anchor.rpartition("/")[0]) if "/" in anchor else QModelIndex()
+        )
+    assert model.find("ss/finance/3").data().startswith("3. Неверная тарификация")
+    assert model.find("ss/finance/3").data(Qt.ItemDataRole.ToolTipRole).startswith("Неверная тарификация")
+    assert not model.find("ss/finance/999").isValid() and not model.find("nope").isValid()
+    model.set_kb(load_kb(bundled_kb_dir()))  # a reload resets cleanly under the tester
+    assert model.rowCount() == 3
