@@ -188,7 +188,8 @@ class KnowledgeIndex:
 
     def _install(self, ix: windex.Index, kb: KnowledgeBase) -> None:
         with self._lock:
-            self._close_searcher()
+            if ix is not self._ix:  # same index: the searcher (and its caches) stays while up to date
+                self._close_searcher()
             self._ix, self._kb, self._synonyms = ix, kb, Synonyms(kb.glossary)
 
     def _open_or_build(self, kb: KnowledgeBase, progress: Progress) -> windex.Index:
@@ -387,6 +388,7 @@ class KnowledgeIndex:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
+        self._postings = None  # read through the closed searcher: a warm-up still running stops
 
     @staticmethod
     def _hit(scored: Scored, terms: tuple[str, ...]) -> Hit:

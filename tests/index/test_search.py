@@ -227,3 +227,18 @@ def test_typo_of_a_word_common_in_the_index_is_found(small_kb: Path, monkeypatch
     monkeypatch.setattr(R, "COMMON_SHARE", 0.0)  # every indexed word counts as common here
     with KnowledgeIndex.open(small_kb) as ix:
         assert ix.search("роумниг").hits[0].id == "alpha/finance/1"
+
+
+def test_a_refresh_that_changes_nothing_keeps_the_warm_searcher(small_kb: Path):
+    with KnowledgeIndex.open(small_kb) as ix:
+        ix.warm_up()
+        warm = ix._postings
+        assert not ix.refresh().added and ix.search("роуминг").hits
+        assert ix._postings is warm  # F5 or a watcher event without a change costs nothing
+        (small_kb / "gamma.md").write_text(
+            "---\nid: gamma\ntitle: Новая\nline: СВ\n---\n\n## Раздел {#s}\n\n1. Крокодилы зелёные.\n",
+            encoding="utf-8",
+        )
+        assert ix.refresh().added == ("gamma",)
+        assert ix.search("крокодилы").hits[0].id == "gamma/s/1"
+        assert ix._postings is not warm  # the index changed: a new searcher, new caches
