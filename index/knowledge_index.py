@@ -363,7 +363,7 @@ class KnowledgeIndex:
             self._close_searcher()  # never Searcher.refresh(): it returns stale hits (NOTES.md)
         if self._searcher is None:
             self._searcher = self._ix.searcher()
-            self._docs = DocCache()
+            self._docs = DocCache(self._searcher.reader())
             self._postings = PostingsCache(self._searcher.reader())
             vocabulary_docs = self._searcher.reader().doc_frequency("vocab", VOCAB)
             self._extra_docs = max(0, len(self._kb.articles) - vocabulary_docs)
@@ -388,6 +388,7 @@ class KnowledgeIndex:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
+        self._docs.close()
         self._postings = None  # read through the closed searcher: a warm-up still running stops
 
     @staticmethod

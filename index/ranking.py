@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import heapq
 import math
-import sys
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from whoosh.searching import Searcher
 
 from index.documents import RULE
 from index.postings import PostingsCache
 from index.query import Alternative, Concept, QueryPlan
+from index.stored import StoredFields
 
 TITLE_BOOST = 0.35
 CANDIDATES = 60
@@ -51,27 +52,41 @@ class DocStems:
 
     @classmethod
     def of(cls, fields: dict) -> DocStems:
-        seq = tuple(map(sys.intern, fields.get("stems", "").split()))  # one copy of each stem
-        return cls(seq, Counter(seq), frozenset(map(sys.intern, fields.get("title_stems", "").split())))
+        seq = tuple(fields.get("stems", "").split())
+        return cls(seq, Counter(seq), _title_stems(fields.get("title_stems", "")))
+
+
+@lru_cache(maxsize=4096)
+def _title_stems(text: str) -> frozenset[str]:
+    """A title's stems (every rule of a section shares its title: parsed once)."""
+    return frozenset(text.split())
 
 
 class DocCache:
-    """Stored fields and parsed stems of the documents ranked lately (by docnum, one searcher's)."""
+    """Stored fields and parsed stems of the documents ranked lately, for one reader (by docnum);
+    :meth:`close` when that reader goes."""
 
-    def __init__(self, size: int = DOC_CACHE_SIZE) -> None:
+    def __init__(self, reader=None, size: int = DOC_CACHE_SIZE) -> None:
+        self._stored = StoredFields(reader) if reader is not None else None
         self._size = size
         self._memo: OrderedDict[int, tuple[dict, DocStems]] = OrderedDict()
 
     def get(self, searcher: Searcher, docnum: int) -> tuple[dict, DocStems]:
         entry = self._memo.get(docnum)
         if entry is None:
-            fields = searcher.stored_fields(docnum)
+            fields = self._stored.get(docnum) if self._stored else searcher.stored_fields(docnum)
             entry = self._memo[docnum] = (fields, DocStems.of(fields))
             if len(self._memo) > self._size:
                 self._memo.popitem(last=False)
         else:
             self._memo.move_to_end(docnum)
         return entry
+
+    def close(self) -> None:
+        if self._stored is not None:
+            self._stored.close()
+            self._stored = None
+        self._memo.clear()
 
     def __len__(self) -> int:
         return len(self._memo)
@@ -287,12 +302,19 @@ def rank(
         return []
     reader = searcher.reader()
     postings = postings or PostingsCache(reader)
-    cache = DocCache() if cache is None else cache
+    own_cache = cache is None
+    cache = DocCache(reader) if cache is None else cache
     scored = []
-    for docnum in gather(postings, terms, stats, field_lengths(reader, "content"), max(CANDIDATES, limit)):
-        fields, doc = cache.get(searcher, docnum)
-        score = rescore(plan, stats, doc, fields.get("kind", ""))
-        if score > 0:
-            scored.append(Scored(fields, score))
+    try:
+        for docnum in gather(
+            postings, terms, stats, field_lengths(reader, "content"), max(CANDIDATES, limit)
+        ):
+            fields, doc = cache.get(searcher, docnum)
+            score = rescore(plan, stats, doc, fields.get("kind", ""))
+            if score > 0:
+                scored.append(Scored(fields, score))
+    finally:
+        if own_cache:
+            cache.close()
     scored.sort(key=lambda s: (-s.score, s.fields.get("id", "")))
     return scored[:limit]

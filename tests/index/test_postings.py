@@ -100,3 +100,44 @@ def test_field_lengths_follow_segments_as_they_change(index):
             w.add_document(**doc)
     with index.reader() as reader:
         assert field_lengths(reader, "content") == expected(reader)
+
+
+def test_stored_fields_read_as_whoosh_reads_them(index):
+    from index.stored import StoredFields
+
+    with index.reader() as reader:
+        stored = StoredFields(reader)
+        try:
+            for docnum in reader.all_doc_ids():
+                assert stored.get(docnum) == reader.stored_fields(docnum)
+        finally:
+            stored.close()
+
+
+def test_stored_fields_read_their_own_bytes_from_plain_segments(tmp_path):
+    """The app writes non-compound segments: those are read with pread on our own descriptors
+    (compound segments and RAM indexes go through Whoosh, as the test above covers)."""
+    import os
+
+    from index.stored import StoredFields
+
+    ix = FileStorage(str(tmp_path)).create().create_index(make_schema())
+    for batch in range(2):
+        with ix.writer(compound=False) as w:
+            w.mergetype = lambda writer, segments: segments
+            for doc in _docs(random.Random(batch), f"p{batch}", 80):
+                w.add_document(**doc)
+    with ix.reader() as reader:
+        stored = StoredFields(reader)
+        assert len(stored._segments) == 2
+        assert all(s is not None for s in stored._segments) or not hasattr(os, "pread")
+        assert [stored.get(d) for d in reader.all_doc_ids()] == [
+            reader.stored_fields(d) for d in reader.all_doc_ids()
+        ]
+        fds = [s[0] for s in stored._segments if s is not None]
+        stored.close()
+        for fd in fds:  # closed: no descriptor is leaked
+            with pytest.raises(OSError):
+                os.fstat(fd)
+        assert stored.get(0) == reader.stored_fields(0)  # after close, Whoosh reads
+    ix.close()
