@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from desktop_app.wording import count
+
 log = logging.getLogger(__name__)
 
 
@@ -188,7 +190,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         if args.rebuild:
             ix.rebuild(progress=progress)
         n_rules = len(ix.kb.rules)
-        _print(f"Индекс готов: статей — {len(ix.kb.articles)}, правил — {n_rules} ({ix.index_dir})")
+        articles = count(len(ix.kb.articles))
+        _print(f"Индекс готов: статей — {articles}, правил — {count(n_rules)} ({ix.index_dir})")
     finally:
         ix.close()
     return 0

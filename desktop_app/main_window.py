@@ -20,8 +20,9 @@ from desktop_app.navigation import NavHistory, Target, target_for_anchor, target
 from desktop_app.results_panel import ResultsPanel, SearchBox
 from desktop_app.rule_list import RuleList
 from desktop_app.settings import ZOOM_RANGE, AppSettings
-from desktop_app.status import StatusArea, describe_error, plural
+from desktop_app.status import StatusArea, describe_error
 from desktop_app.toc import TocView
+from desktop_app.wording import plural
 
 if TYPE_CHECKING:
     from index import Hit, SearchResult

@@ -5,25 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton
 
+from desktop_app.wording import count as _count
+from desktop_app.wording import plural
 from kb.model import LoadError
 
 NOTE_MS = 8000
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """Russian plural: plural(1, "статья", "статьи", "статей") -> "1 статья" (see _count)."""
-    if n % 10 == 1 and n % 100 != 11:
-        word = one
-    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        word = few
-    else:
-        word = many
-    return f"{_count(n)} {word}"
-
-
-def _count(n: int) -> str:
-    """From 10 000 on the thousands are set apart with a no-break space, as Russian text writes them."""
-    return f"{n:,}".replace(",", "\u00a0") if abs(n) >= 10_000 else str(n)
 
 
 def describe_error(error: LoadError) -> str:

@@ -129,7 +129,7 @@ def test_settings_lists_round_trip(tmp_path):
 
 
 def test_plural_agrees_and_sets_thousands_apart():
-    from desktop_app.status import plural
+    from desktop_app.wording import plural
 
     forms = ("правило", "правила", "правил")
     assert [plural(n, *forms) for n in (1, 2, 5, 11, 21, 112, 1004)] == [

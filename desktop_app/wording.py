@@ -1,0 +1,19 @@
+"""Russian wording of numbers for the window and the command line (no Qt here: the CLI imports it)."""
+
+from __future__ import annotations
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """Russian plural: plural(1, "статья", "статьи", "статей") -> "1 статья" (see count)."""
+    if n % 10 == 1 and n % 100 != 11:
+        word = one
+    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        word = few
+    else:
+        word = many
+    return f"{count(n)} {word}"
+
+
+def count(n: int) -> str:
+    """From 10 000 on the thousands are set apart with a no-break space, as Russian text writes them."""
+    return f"{n:,}".replace(",", "\u00a0") if abs(n) >= 10_000 else str(n)
