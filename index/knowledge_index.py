@@ -152,6 +152,8 @@ class KnowledgeIndex:
         thread after open and refresh; it runs in steps, so searches go on in between (no step holds
         the lock for more than the lexicon scan, ~0.1 s at 100k rules)."""
         try:
+            if self._open_on_disk() is not None:
+                store.prefetch(self.index_dir)  # the OS reads the files ahead while we work
             with self._lock:
                 if self._ix is None:  # closed
                     return

@@ -107,6 +107,25 @@ def _index_files(index_dir: Path) -> list[Path]:
     return [p for p in index_dir.iterdir() if p.is_file() and _is_index_file(p.name)]
 
 
+def prefetch(index_dir: Path) -> None:
+    """Ask the OS to read the index files into its cache in the background. Otherwise the first
+    searches of a new process read each page from disk as they touch it (measured at 100k rules:
+    50 µs for a stored document on a cold page, 13 µs warm). Advisory; nothing happens where
+    ``posix_fadvise`` does not exist (Windows, macOS)."""
+    advise = getattr(os, "posix_fadvise", None)
+    try:
+        paths = _index_files(index_dir) if advise is not None else []
+    except OSError:  # the folder went away: nothing to read ahead
+        paths = []
+    for path in paths:
+        with contextlib.suppress(OSError):
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+            finally:
+                os.close(fd)
+
+
 def _is_index_file(name: str) -> bool:
     return (name.startswith("MAIN") and not name.endswith("LOCK")) or name == WORDS_NAME
 

@@ -349,3 +349,23 @@ def test_another_process_updating_while_this_one_searches(small_kb: Path, tmp_pa
         writer.join(timeout=60)
         assert writer.exitcode == 0 and seen <= {ROAMING}
         assert ix.search("метка7").hits[0].id == ROAMING  # the other process's last update is visible
+
+
+def test_warm_up_asks_the_os_to_read_every_index_file_ahead(small_kb: Path, tmp_path: Path, monkeypatch):
+    from index import store
+
+    advised: list[str] = []
+    real = getattr(os, "posix_fadvise", None)
+
+    def advise(fd, offset, length, advice):
+        advised.append(os.readlink(f"/proc/self/fd/{fd}") if os.path.exists("/proc/self/fd") else str(fd))
+        if real is not None:
+            real(fd, offset, length, advice)
+
+    monkeypatch.setattr(os, "posix_fadvise", advise, raising=False)
+    monkeypatch.setattr(os, "POSIX_FADV_WILLNEED", getattr(os, "POSIX_FADV_WILLNEED", 3), raising=False)
+    with KnowledgeIndex.open(small_kb, tmp_path / "ix") as ix:
+        ix.warm_up()
+        files = {str(p) for p in store._index_files(tmp_path / "ix")}
+    assert files and (set(advised) == files or not os.path.exists("/proc/self/fd"))
+    store.prefetch(tmp_path / "gone")  # a folder that vanished: nothing to do, no error
