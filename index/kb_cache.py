@@ -23,7 +23,7 @@ from kb.loader import LoadCache
 log = logging.getLogger(__name__)
 
 CACHE_NAME = "kbcache.pickle"
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: Article.order
 MAGIC = b"KBC1"
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from kb.model import BLOCK_KINDS, Article, Block, Rule, Section, Table, rule_id
 from kb.text import md_escape, plain_text, slugify
 
-FRONT_KEYS = ("id", "title", "line", "breadcrumb", "source", "date")
+FRONT_KEYS = ("id", "title", "line", "breadcrumb", "source", "date", "order")
 REQUIRED_KEYS = ("id", "title", "line")
 
 _SECTION_RE = re.compile(r"^##\s+(?P<title>.+?)(?:\s+\{#(?P<id>[^}\s]+)\})?\s*$")
@@ -93,7 +93,19 @@ def parse_article(text: str, path: Path | None = None) -> Article:
         sections=tuple(_finish_section(article_id, s) for s in sections),
         path=path,
         extra={k: v for k, v in meta.items() if k not in FRONT_KEYS},
+        order=_order(meta, lines),
     )
+
+
+def _order(meta: dict[str, str], lines: list[str]) -> int | None:
+    """The front matter's ``order:`` (a whole number ≥ 1), or None when there is none."""
+    value = meta.get("order", "")
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        line = next((i + 1 for i, text in enumerate(lines) if text.startswith("order:")), 1)
+        raise ArticleError(line, f"order must be a whole number from 1 up, not {value!r}")
+    return int(value)
 
 
 def parse_front_matter(
@@ -246,6 +258,7 @@ def article_to_markdown(article: Article) -> str:
         "breadcrumb": article.breadcrumb,
         "source": article.source,
         "date": article.date,
+        "order": str(article.order) if article.order is not None else "",
         **article.extra,
     }
     out += [f"{key}: {value}" for key, value in values.items() if value]

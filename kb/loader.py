@@ -149,4 +149,5 @@ def load_kb(root: Path, cache: LoadCache | None = None) -> KnowledgeBase:
         articles.append(article)
     for error in errors:
         log.warning("%s", error)
+    articles.sort(key=lambda a: (a.order is None, a.order or 0))  # stable: then by file name
     return KnowledgeBase(root=root, articles=tuple(articles), glossary=glossary, errors=tuple(errors))

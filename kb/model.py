@@ -87,6 +87,7 @@ class Article:
     tables: tuple[Table, ...] = ()
     path: Path | None = None
     extra: dict[str, str] = field(default_factory=dict)  # unknown front-matter keys, kept
+    order: int | None = None  # place in the contents (front matter ``order:``); None: after, by file
 
     @property
     def rules(self) -> list[Rule]:

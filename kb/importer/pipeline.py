@@ -92,7 +92,7 @@ def import_text(text: str, source_name: str) -> ImportPlan:
         if not built.article.rules:
             warnings.append(f"{built.article.id}: в «{raw.title}» не найдено нумерованных пунктов")
         taken.add(built.article.id)
-        articles.append(_settle(built.article, warnings))
+        articles.append(replace(_settle(built.article, warnings), order=len(articles) + 1))
     warnings[:0] = _dropped_warning(found.dropped, page.title, [a.title for a in articles])
     if not any(article.rules for article in articles):
         raise ProcedureImportError(f"{source_name}: не найдено ни одной статьи с нумерованными пунктами")

@@ -176,3 +176,20 @@ def test_cache_reuses_unchanged_files_and_rereads_changed_ones(kb_dir: Path) -> 
     fourth = load_kb(kb_dir, cache)
     assert [a.id for a in fourth.articles] == ["b"] and len(fourth.errors) == 1
     assert set(cache.files) == {kb_dir / "a.md", kb_dir / "b.md"}
+
+
+def test_articles_follow_their_order_then_file_names(kb_dir: Path) -> None:
+    with_order = GOOD.replace("line: СС\n", "line: СС\norder: {order}\n")
+    write(kb_dir, "c.md", with_order.format(id="c", order=2))
+    write(kb_dir, "d.md", with_order.format(id="d", order=1))
+    kb = load_kb(kb_dir)
+    assert kb.errors == ()
+    assert [a.id for a in kb.articles] == ["d", "c", "a", "b"]  # ordered first, the rest by name
+    assert [a.order for a in kb.articles] == [1, 2, None, None]
+
+
+@pytest.mark.parametrize("value", ["first", "0", "-1", "1.5"])
+def test_an_order_that_is_not_a_whole_number_is_reported_with_its_line(kb_dir: Path, value: str) -> None:
+    write(kb_dir, "c.md", GOOD.format(id="c").replace("line: СС\n", f"line: СС\norder: {value}\n"))
+    error = only_error(kb_dir)
+    assert (error.path.name, error.line) == ("c.md", 5) and "order" in error.message
