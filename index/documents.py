@@ -13,7 +13,7 @@ from index.analysis import document_stems, flat_words, stem_analyzer
 from kb.model import Article, Block, Section, Table
 from kb.text import plain_text
 
-SCHEMA_VERSION = 7  # bump whenever the schema, the analysis or the documents change
+SCHEMA_VERSION = 8  # bump whenever the schema, the analysis or the documents change
 
 RULE, PHRASE, INTRO, VOCAB = "rule", "phrase", "intro", "vocab"
 

@@ -23,7 +23,7 @@ from kb.loader import LoadCache
 log = logging.getLogger(__name__)
 
 CACHE_NAME = "kbcache.pickle"
-CACHE_VERSION = 2  # 2: Article.order
+CACHE_VERSION = 3  # 2: Article.order; 3: sub-points in plain text set apart with '; '
 MAGIC = b"KBC1"
 
 

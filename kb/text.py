@@ -17,6 +17,7 @@ _TRANSLIT = str.maketrans(
 _MD_ESCAPE_RE = re.compile(r"([\\`*_\[\]])")
 _MD_UNESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|])")
 _LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
+_ENDS_CLAUSE = ".,;:!?…"
 _LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _STRONG_RE = re.compile(r"(?<!\\)(\*\*|__)(.+?)(?<!\\)\1")
 _EM_RE = re.compile(r"(?<![\\\w*])\*(?!\s)(.+?)(?<![\\\s])\*(?!\w)")
@@ -44,5 +45,16 @@ def plain_text(markdown_text: str) -> str:
         text = _EM_RE.sub(r"\1", text)
     if "\\" in text:
         text = _MD_UNESCAPE_RE.sub(r"\1", text)
-    lines = [_LIST_MARKER_RE.sub("", line).strip() for line in text.splitlines()]
-    return " ".join(line for line in lines if line)
+    out = ""
+    for line in text.splitlines():
+        marker = _LIST_MARKER_RE.match(line)
+        item = line[marker.end() :].strip() if marker else line.strip()
+        if not item:
+            continue
+        if not out:
+            out = item
+        elif marker and out[-1] not in _ENDS_CLAUSE:
+            out += "; " + item  # a sub-point after text that ends without punctuation: keep them apart
+        else:
+            out += " " + item
+    return out

@@ -148,3 +148,19 @@ def test_escaped_text_round_trips(rule_text: str, phrase: str) -> None:
     parsed = parse_article(article_to_markdown(article))
     assert parsed.rules[0].text == rule_text
     assert parsed.blocks == article.blocks
+
+
+def test_sub_points_read_apart_in_plain_text() -> None:
+    from kb.loader import load_kb
+
+    assert plain_text(
+        "Неверная тарификация:\n   - тарификация в роуминге (в т.ч. прием претензии)\n"
+        "   - у клиента на номере есть услуга"
+    ) == (
+        "Неверная тарификация: тарификация в роуминге (в т.ч. прием претензии); "
+        "у клиента на номере есть услуга"
+    )
+    assert plain_text("первый пункт.\n- второй") == "первый пункт. второй"  # punctuation kept as is
+    assert plain_text("строка\nпродолжение строки") == "строка продолжение строки"  # not a list item
+    rule = next(r for r in load_kb(bundled_kb_dir()).rules if r.id == "ss/finance/3")
+    assert "(в т.ч. прием претензии); у клиента" in rule.text
