@@ -29,13 +29,12 @@ class TocModel(QAbstractItemModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._kb: KnowledgeBase | None = None
         self._articles: tuple = ()
         self._rows: dict[str, int] = {}  # article id -> row
 
     def set_kb(self, kb: KnowledgeBase) -> None:
         self.beginResetModel()
-        self._kb, self._articles = kb, tuple(kb.articles)
+        self._articles = tuple(kb.articles)
         self._rows = {article.id: row for row, article in enumerate(self._articles)}
         self.endResetModel()
 

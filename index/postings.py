@@ -25,7 +25,7 @@ from collections import OrderedDict
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
 Pair = tuple[array, array]  # docnums ('I'), term frequencies ('f')
-CACHE_POSTINGS = 3_000_000  # postings kept per reader (~15 MB); the least recently used go first
+CACHE_POSTINGS = 3_000_000  # postings kept per reader (8 bytes each); the least recently used go first
 _BLOCK_LENGTH = struct.Struct("!i")
 _EMPTY: Pair = (array("I"), array("f"))
 
@@ -53,8 +53,9 @@ class PostingsCache:
                 return got
         got = self._read(field, text)
         with self._lock:
+            earlier = self._memo.get(key)  # read meanwhile by another thread
+            self._size += len(got[0]) - (len(earlier[0]) if earlier is not None else 0)
             self._memo[key] = got
-            self._size += len(got[0])
             while self._size > self._budget and len(self._memo) > 1:
                 _, old = self._memo.popitem(last=False)
                 self._size -= len(old[0])
