@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication
-from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.actions import Actions, Menus, build_menus, create_actions
 from desktop_app.answer_card import AnswerCard
@@ -440,6 +440,10 @@ class MainWindow(QMainWindow):
         self.save_state()
         if self.watcher is not None:
             self.watcher.stop()
+        # Waiting for background work (a first index build at 100k rules takes half a minute) must
+        # not leave a frozen window on screen: it goes now, the work finishes, then the app exits.
+        self.hide()
+        QApplication.processEvents()
         import_runner = getattr(self, "_import_runner", None)
         if import_runner is not None:
             import_runner.wait()

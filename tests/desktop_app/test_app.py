@@ -118,3 +118,17 @@ def test_the_app_builds_a_large_index_from_a_fork_server(tmp_path: Path):
     method, top = out.stdout.split()
     expected = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else method
     assert (method, top) == (expected, "ss/finance/3")
+
+
+def test_closing_hides_the_window_before_waiting_for_background_work(make_window, monkeypatch):
+    window = make_window()
+    seen: list[bool] = []
+    close = window.session.close
+
+    def close_and_note() -> None:
+        seen.append(window.isVisible())
+        close()
+
+    monkeypatch.setattr(window.session, "close", close_and_note)
+    window.close()
+    assert seen == [False]  # a long build finishes out of sight, not behind a frozen window
