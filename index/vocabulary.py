@@ -141,13 +141,15 @@ def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+TypoIndex = tuple[dict[str, list[str]], dict[str, list[str]]]  # (deletions, first-letter buckets)
+
+
 class Vocabulary:
     """Surface words and stems of an index, for typo correction and completion."""
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self._lex: Lexicon = lexicon or DictLexicon({})
-        self._deletion_index: dict[str, list[str]] | None = None
-        self._by_first: dict[str, list[str]] | None = None
+        self._typo: TypoIndex | None = None  # built on the first unknown word or by a warm-up
         self._memo: dict[tuple, object] = {}  # answers for this searcher's lifetime
 
     def _cached(self, key: tuple, compute):
@@ -162,26 +164,20 @@ class Vocabulary:
         cls, reader: IndexReader, previous: Vocabulary | None = None, words: WordTable | None = None
     ) -> Vocabulary:
         """The vocabulary of a reader (plus the build's ``words``); the typo index of ``previous`` is
-        kept (slightly stale after an update, rebuilt by :meth:`prepare`) so the first typo after an
-        edit costs nothing."""
+        kept (slightly stale after an update, until a warm-up installs a fresh one) so the first typo
+        after an edit costs nothing."""
         vocab = cls(ReaderLexicon(reader, words))
         if previous is not None:
-            vocab._deletion_index, vocab._by_first = previous._deletion_index, previous._by_first
+            vocab._typo = previous._typo
         return vocab
 
-    def prepare(self, fresh: bool = False) -> None:
-        """Build the typo-correction index now (it is otherwise built on the first unknown word)."""
-        if fresh:
-            self._deletion_index = self._by_first = None
-        self._deletions()
-        self._first_letter_buckets()
-
     def typo_targets(self) -> list[str]:
-        """The stems a typo may be corrected to (reads the lexicon: hold the index's lock)."""
-        return list(self._typo_targets())
+        """Stems a typo may be corrected to: alphabetic, at least 3 letters (reads the lexicon:
+        hold the index's lock)."""
+        return [s for s, df in self._lex.terms(STEMS) if df and len(s) >= 3 and s.isalpha()]
 
     @staticmethod
-    def typo_index(targets: list[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    def typo_index(targets: list[str]) -> TypoIndex:
         """The deletion index and first-letter buckets of ``targets`` (pure computation, so it can
         run while searches go on; see KnowledgeIndex.warm_up)."""
         deletions: dict[str, list[str]] = defaultdict(list)
@@ -194,8 +190,11 @@ class Vocabulary:
                 buckets[s[0]].append(s)
         return dict(deletions), dict(buckets)
 
-    def install_typo_index(self, index: tuple[dict[str, list[str]], dict[str, list[str]]]) -> None:
-        self._deletion_index, self._by_first = index
+    def install_typo_index(self, index: TypoIndex) -> None:
+        self._typo = index
+
+    def has_typo_index(self) -> bool:
+        return self._typo is not None
 
     @classmethod
     def build(cls, words: dict[str, int], stem_df: dict[str, int]) -> Vocabulary:
@@ -258,7 +257,7 @@ class Vocabulary:
         return out
 
     def _one_edit(self, s: str) -> list[tuple[str, int]]:
-        index = self._deletions()
+        index = self._typo_index()[0]
         cands: set[str] = set()
         for key in (s, *_deletes(s)):
             cands.update(index.get(key, ()))
@@ -266,24 +265,16 @@ class Vocabulary:
 
     def _scan(self, s: str, limit: int) -> list[tuple[str, int]]:
         out = []
-        for cand in self._first_letter_buckets().get(s[0], ()):
+        for cand in self._typo_index()[1].get(s[0], ()):
             if cand != s and abs(len(cand) - len(s)) <= limit:
                 d = edit_distance(s, cand, limit)
                 if d <= limit:
                     out.append((cand, d))
         return out
 
-    def _deletions(self) -> dict[str, list[str]]:
-        """Each stem and each of its one-letter deletions -> the stems that give it (built once)."""
-        if self._deletion_index is None:
-            self.install_typo_index(self.typo_index(self.typo_targets()))
-        return self._deletion_index
-
-    def _first_letter_buckets(self) -> dict[str, list[str]]:
-        if self._by_first is None:
-            self.install_typo_index(self.typo_index(self.typo_targets()))
-        return self._by_first
-
-    def _typo_targets(self) -> Iterator[str]:
-        """Stems a typo may be corrected to: alphabetic, at least 3 letters."""
-        return (s for s, df in self._lex.terms(STEMS) if df and len(s) >= 3 and s.isalpha())
+    def _typo_index(self) -> TypoIndex:
+        """(each stem and each of its one-letter deletions -> the stems that give it, stems of 6+
+        letters by first letter), built once."""
+        if self._typo is None:
+            self._typo = self.typo_index(self.typo_targets())
+        return self._typo
