@@ -32,7 +32,7 @@ def open_index(kb_dir: Path, index_dir: Path | None, progress) -> KnowledgeIndex
     return KnowledgeIndex.open(kb_dir, index_dir, progress=progress)
 
 
-def _warm_up(ix) -> None:
+def _warm_and_freeze(ix) -> None:
     ix.warm_up()
     # The KB, the index's caches and the typo index live as long as the app: keep them out of the
     # full garbage collections, which otherwise stop whichever thread allocates (the GUI's too) for
@@ -103,7 +103,9 @@ class IndexSession(QObject):
         """Read ahead what the first searches would pay for, on a thread of its own: the search
         thread stays free, and warm_up lets searches run between its steps."""
         if hasattr(ix, "warm_up"):
-            self._warming = threading.Thread(target=_warm_up, args=(ix,), name="index-warm-up", daemon=True)
+            self._warming = threading.Thread(
+                target=_warm_and_freeze, args=(ix,), name="index-warm-up", daemon=True
+            )
             self._warming.start()
 
     def warmed(self, timeout: float | None = None) -> bool:

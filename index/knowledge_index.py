@@ -20,7 +20,7 @@ from index.highlight import snippet
 from index.merging import merge_tiers
 from index.postings import PostingsCache
 from index.query import understand
-from index.ranking import COMMON_MIN_DOCS, COMMON_SHARE, DocCache, Scored, field_lengths, rank
+from index.ranking import DocCache, Scored, common_df, field_lengths, rank
 from index.results import Hit, SearchResult, UpdateReport
 from index.synonyms import Synonyms
 from index.vocabulary import Vocabulary, WordTable
@@ -161,7 +161,7 @@ class KnowledgeIndex:
                 vocab, postings = self._vocab, self._postings
                 field_lengths(searcher.reader(), "content")
                 targets = vocab.typo_targets()
-                common = max(COMMON_MIN_DOCS, COMMON_SHARE * searcher.doc_count())
+                common = common_df(searcher.doc_count())
                 ahead = [(f, term) for f in ("content", "title") for term in postings.common_terms(f, common)]
             typo_index = Vocabulary.typo_index(targets)  # pure Python: searches may run meanwhile
             with self._lock:

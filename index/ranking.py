@@ -142,6 +142,12 @@ def _read_lengths(reader, fieldname: str) -> list[int]:
     return [dfl(d, fieldname, 1) or 0 for d in range(reader.doc_count_all())]  # None for 0
 
 
+def common_df(n_docs: int) -> float:
+    """Above this document frequency a term is common: gathering leaves it out when rarer terms
+    are asked for, and a warm-up reads its postings ahead."""
+    return max(COMMON_MIN_DOCS, COMMON_SHARE * n_docs)
+
+
 def candidate_terms(plan: QueryPlan, dfs: dict[str, int] | None = None, n_docs: int = 0) -> dict[str, float]:
     """The stems that gather candidates, each with its best boost: every stem of the chosen concepts.
 
@@ -151,7 +157,7 @@ def candidate_terms(plan: QueryPlan, dfs: dict[str, int] | None = None, n_docs: 
     """
     concepts = [c for c in plan.concepts if c.alternatives]
     if dfs:
-        common = max(COMMON_MIN_DOCS, COMMON_SHARE * n_docs)
+        common = common_df(n_docs)
         rare = [c for c in concepts if 0 < _rarest(c, dfs) <= common]
         concepts = rare or concepts
     boosts: dict[str, float] = {}

@@ -159,12 +159,12 @@ def test_warm_up_then_typo_correction_still_works(small_kb: Path):
 
 
 def test_warm_up_reads_common_postings_ahead_and_answers_stay_the_same(small_kb: Path, monkeypatch):
-    import index.knowledge_index as K
+    import index.ranking as R
 
     queries = ["роуминг", "роумниг", "баланс клиента", "hjevbyu"]
     with KnowledgeIndex.open(small_kb) as ix:
         cold = [[h.id for h in ix.search(q).hits] for q in queries]
-    monkeypatch.setattr(K, "COMMON_MIN_DOCS", 1)  # the fixture KB has no term in 200 documents
+    monkeypatch.setattr(R, "COMMON_MIN_DOCS", 1)  # the fixture KB has no term in 200 documents
     with KnowledgeIndex.open(small_kb) as ix:
         ix.warm_up()
         assert ix._postings._size > 0  # read ahead
