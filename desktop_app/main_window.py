@@ -66,27 +66,21 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("sideTabs")
         self.tabs.setDocumentMode(True)
-        for widget, title in ((self.results, "Результаты"), (self.toc, "Оглавление")):
+        tabs = (
+            (self.results, "Результаты"),
+            (self.toc, "Оглавление"),
+            (self.favourites, "Избранное"),
+            (self.history, "История"),
+        )
+        for widget, title in tabs:
             self.tabs.addTab(widget, title)
-        self.tabs.addTab(self.favourites, "Избранное")
-        self.tabs.addTab(self.history, "История")
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(8, 8, 4, 4)
-        left_layout.setSpacing(6)
-        left_layout.addWidget(self.search_box)
-        left_layout.addWidget(self.tabs, 1)
+        left = _column((8, 8, 4, 4), self.search_box, self.tabs)
         self.card = AnswerCard()
         self.card.setAccessibleName("Ответ: линия и фраза для перевода")
         self.article_view = ArticleView()
         self.article_view.setAccessibleName("Статья")
         self.results.view.setAccessibleName("Результаты поиска")
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(4, 8, 8, 4)
-        right_layout.setSpacing(6)
-        right_layout.addWidget(self.card)
-        right_layout.addWidget(self.article_view, 1)
+        right = _column((4, 8, 8, 4), self.card, self.article_view)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(left)
@@ -449,6 +443,17 @@ class MainWindow(QMainWindow):
             import_runner.wait()
         self.session.close()
         super().closeEvent(event)
+
+
+def _column(margins: tuple[int, int, int, int], top: QWidget, body: QWidget) -> QWidget:
+    """One side of the window: a fixed-height widget above one that takes the rest."""
+    column = QWidget()
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(*margins)
+    layout.setSpacing(6)
+    layout.addWidget(top)
+    layout.addWidget(body, 1)
+    return column
 
 
 def _add_entries(menu, entries: list) -> None:
