@@ -6,6 +6,12 @@ from dataclasses import dataclass, field
 
 from kb.model import LoadError
 
+# How sure the search is of its answer (SearchResult.confidence), from the ranking's own signals.
+STRONG, WEAK, NONE = "strong", "weak", "none"
+# How a hit matched (Hit.match): the words as typed, after a typo/layout fix, through a synonym or
+# thesaurus entry, or only some of the query's concepts.
+EXACT, CORRECTED, SYNONYM, PARTIAL = "exact", "corrected", "synonym", "partial"
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -23,6 +29,8 @@ class Hit:
     text: str
     snippet: str
     score: float
+    coverage: float = 0.0  # idf-weighted share of the query's concepts this hit holds (0..1)
+    match: str = ""  # EXACT | CORRECTED | SYNONYM | PARTIAL
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,7 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     terms: tuple[str, ...] = ()
     layout_converted: bool = False
+    confidence: str = NONE  # STRONG: show the first hit plainly; WEAK: offer candidates; NONE: no hits
 
 
 @dataclass(frozen=True)

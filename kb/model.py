@@ -57,6 +57,9 @@ class Rule:
     markdown: str  # body as written in the file, without the list marker
     text: str  # plain text, no Markdown markup
     line_no: int = 0  # 1-based line of the list item in the source file
+    # How customers put this rule's case ("Клиент может сказать"): written by KB editors, kept apart
+    # from the procedure text, searched in a field of its own, never part of ``text``.
+    phrasings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,20 @@ class Glossary:
 
 
 @dataclass(frozen=True)
+class ThesaurusEntry:
+    """Customer wording and the procedure's wording for the same thing; either side may be multi-word
+    and is matched by word forms, in both directions (``симка`` ↔ ``сим-карта``)."""
+
+    colloquial: tuple[str, ...]  # as customers say it: ("симка", "симку поменять")
+    formal: tuple[str, ...]  # as the procedure says it: ("сим-карта",)
+
+
+@dataclass(frozen=True)
+class Thesaurus:
+    entries: tuple[ThesaurusEntry, ...] = ()
+
+
+@dataclass(frozen=True)
 class LoadError:
     """A file that could not be loaded, with where and why."""
 
@@ -158,6 +175,7 @@ class KnowledgeBase:
     articles: tuple[Article, ...] = ()
     glossary: Glossary = Glossary()
     errors: tuple[LoadError, ...] = ()
+    thesaurus: Thesaurus = Thesaurus()  # customer language ↔ procedure wording (thesaurus.md)
 
     @property
     def rules(self) -> list[Rule]:
