@@ -240,6 +240,22 @@ def read_phrasings(lines: list[str], i: int) -> tuple[list[str], int]:
     return [p for p in (plain_text(p) for p in phrasings) if p], i
 
 
+def strip_phrasing_blocks(text: str) -> str:
+    """The file text without its ``[!customer]`` blocks and the blank lines that lead into them."""
+    lines = text.split("\n")
+    kept: list[str] = []
+    i = 0
+    while i < len(lines):
+        if _CUSTOMER_RE.match(lines[i]):
+            while kept and not kept[-1].strip():
+                kept.pop()
+            _, i = read_phrasings(lines, i)
+        else:
+            kept.append(lines[i])
+            i += 1
+    return "\n".join(kept)
+
+
 def _add_phrasing_line(phrasings: list[str], quoted: str) -> None:
     """One quoted line: a bullet starts a phrasing, an indented line continues the last one."""
     content = quoted.removeprefix(" ")
