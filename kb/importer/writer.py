@@ -61,7 +61,7 @@ def write_import(
             kb_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ProcedureImportError(f"не удалось создать папку {kb_dir}: {exc.strerror or exc}") from exc
-    targets = [(safe_target(kb_dir, plan.file_name(a)), a) for a in plan.articles]
+    targets = [(existing_any_case(safe_target(kb_dir, plan.file_name(a))), a) for a in plan.articles]
     for target, article in targets:
         try:
             _write_one(report, plan, target, article, force=force)
@@ -145,6 +145,22 @@ def safe_target(kb_dir: Path, name: str) -> Path:
     if target.resolve().parent != kb_dir.resolve():
         raise ProcedureImportError(f"файл статьи {name!r} оказался бы вне папки {kb_dir}")
     return target
+
+
+def existing_any_case(target: Path) -> Path:
+    """The file already there under another case (``SS.MD`` saved on a Windows share for ``ss.md``),
+    else ``target``: the import compares with it and writes over it instead of adding a twin."""
+    if target.exists():
+        return target
+    try:
+        twins = [
+            p
+            for p in target.parent.iterdir()
+            if p.name.casefold() == target.name.casefold() and p.is_file() and not p.is_symlink()
+        ]
+    except OSError:
+        return target
+    return twins[0] if len(twins) == 1 else target
 
 
 def atomic_write(target: Path, data: bytes) -> None:

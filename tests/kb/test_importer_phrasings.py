@@ -161,3 +161,15 @@ def test_a_first_import_writes_no_phrasings(plan: ImportPlan, tmp_path: Path) ->
     report = write_import(plan, tmp_path)
     assert names(report.created) == NAMES and report.lost_phrasings == {}
     assert all(b"[!customer]" not in data for data in snapshot(tmp_path).values())
+
+
+def test_an_article_saved_as_upper_case_md_is_the_one_compared_and_written(kb_dir: Path) -> None:
+    (kb_dir / "ss.md").rename(kb_dir / "SS.MD")
+    before = snapshot(kb_dir)
+    report = write_import(plan_import(bundled_source()), kb_dir)
+    assert kb_dir / "SS.MD" in report.unchanged and snapshot(kb_dir) == before  # no twin ss.md
+    new = edited_plan("4) Рассинхронизация баланса.", "4) Рассинхронизация баланса и счёта.")
+    assert write_import(new, kb_dir).conflicts == [kb_dir / "SS.MD"]
+    assert write_import(new, kb_dir, force=True).overwritten == [kb_dir / "SS.MD"]
+    assert sorted(p.name for p in kb_dir.iterdir()) == ["SS.MD", "mnp.md", "sv.md"]
+    assert phrasings_on_disk(kb_dir) == PHRASINGS
