@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.model import BLOCK_KINDS, Article, Block, Rule, Section, Table, rule_id
-from kb.text import md_escape, plain_text, slugify
+from kb.text import inline_plain_text, md_escape, plain_text, slugify
 
 FRONT_KEYS = ("id", "title", "line", "breadcrumb", "source", "date", "order")
 REQUIRED_KEYS = ("id", "title", "line")
@@ -237,7 +237,7 @@ def read_phrasings(lines: list[str], i: int) -> tuple[list[str], int]:
         i += 1
     while i > 0 and not lines[i - 1].strip():  # blank lines after the block are not its own
         i -= 1
-    return [p for p in (plain_text(p) for p in phrasings) if p], i
+    return [p for p in (phrasing_text(p) for p in phrasings) if p], i
 
 
 def strip_phrasing_blocks(text: str) -> str:
@@ -254,6 +254,11 @@ def strip_phrasing_blocks(text: str) -> str:
             kept.append(lines[i])
             i += 1
     return "\n".join(kept)
+
+
+def phrasing_text(markdown_text: str) -> str:
+    """A phrasing as read: inline markup and escapes removed, spaces collapsed (``1. `` is kept)."""
+    return " ".join(inline_plain_text(markdown_text).split())
 
 
 def _add_phrasing_line(phrasings: list[str], quoted: str) -> None:
@@ -399,4 +404,4 @@ def phrasings_to_markdown(phrasings: tuple[str, ...]) -> list[str]:
 
 def _phrasing_markdown(phrasing: str) -> str:
     """A phrasing as written: escaped only where plain text would read it otherwise."""
-    return phrasing if plain_text(phrasing) == phrasing else md_escape(phrasing)
+    return phrasing if phrasing_text(phrasing) == phrasing else md_escape(phrasing)
