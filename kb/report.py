@@ -88,13 +88,18 @@ def _shorten(text: str, width: int) -> str:
 def _lost_phrasings_lines(report) -> list[str]:
     """Rules whose customer phrasings have no rule in the import: kept unless the file was forced."""
     out = []
-    for path, rule_ids in getattr(report, "lost_phrasings", {}).items():
+    for path, rule_ids in report.lost_phrasings.items():
         rules = ", ".join(rule_ids)
         if path in report.overwritten:
             verb = "будут удалены" if report.dry_run else "удалены"
             out.append(f"{verb} фразы клиента пунктов, которых нет в новой процедуре: {rules} ({path})")
         else:
             out.append(f"в новой процедуре нет пунктов с фразами клиента: {rules} ({path}); файл не тронут")
+    for path in report.unmerged_phrasings:
+        if path in report.overwritten:
+            out.append(f"фразы клиента не перенесены: файл не читается как статья ({path})")
+        else:
+            out.append(f"фразы клиента не перенести: файл не читается как статья ({path}); файл не тронут")
     return out
 
 

@@ -5,6 +5,7 @@ The procedure text comes from the import, the phrasings from the existing file, 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -13,6 +14,7 @@ from kb.encoding import decode_kb_bytes
 from kb.model import Article, Rule
 
 Phrasings = dict[str, tuple[str, ...]]  # rule id -> phrasings
+_CUSTOMER_BYTES_RE = re.compile(rb"^[ \t]*>[ \t]*\[!customer\]", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,11 @@ def existing_phrasings(data: bytes) -> Phrasings | None:
     except ArticleError:
         return None
     return {rule.id: rule.phrasings for rule in article.rules if rule.phrasings}
+
+
+def has_phrasing_blocks(data: bytes) -> bool:
+    """Whether a file's bytes hold a ``[!customer]`` block (read or not)."""
+    return _CUSTOMER_BYTES_RE.search(data) is not None
 
 
 def keep_phrasings(article: Article, phrasings: Phrasings) -> Kept:

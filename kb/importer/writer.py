@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kb.importer.errors import ProcedureImportError
-from kb.importer.keep import existing_phrasings, keep_phrasings, same_but_phrasings, without_phrasings
+from kb.importer.keep import (
+    existing_phrasings,
+    has_phrasing_blocks,
+    keep_phrasings,
+    same_but_phrasings,
+    without_phrasings,
+)
 from kb.importer.naming import file_name
 from kb.model import Article
 
@@ -40,6 +46,9 @@ class ImportReport:
     # file -> ids of rules that have customer phrasings in it but are gone from the import: the file is
     # a conflict (with force it is overwritten and these phrasings are dropped, as reported here)
     lost_phrasings: dict[Path, tuple[str, ...]] = field(default_factory=dict)
+    # files with [!customer] blocks that do not read as an article, so their phrasings cannot be
+    # matched to rules: a conflict as any differing file; with force they are overwritten without them
+    unmerged_phrasings: list[Path] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -77,10 +86,9 @@ def _write_one(
 ) -> None:
     plain = plan.markdown(article).encode("utf-8")
     existing = target.read_bytes() if target.is_file() else None
-    data, lost = _with_existing_phrasings(plan, article, existing)
-    if lost:
-        report.lost_phrasings[target] = lost
-        log.warning("%s: rules with customer phrasings are gone from the import: %s", target, ", ".join(lost))
+    data = (
+        _with_existing_phrasings(report, plan, target, article, existing) if existing is not None else plain
+    )
     outcome = _outcome(target, existing, data, plain, article, force=force)
     if outcome in ("created", "overwritten") and not report.dry_run:
         atomic_write(target, data)
@@ -91,15 +99,23 @@ def _write_one(
 
 
 def _with_existing_phrasings(
-    plan: ImportPlan, article: Article, existing: bytes | None
-) -> tuple[bytes, tuple[str, ...]]:
-    """The file to write (the import with the existing file's phrasings) and the rules those
-    phrasings have that the import lacks."""
-    phrasings = existing_phrasings(existing) if existing is not None else None
+    report: ImportReport, plan: ImportPlan, target: Path, article: Article, existing: bytes
+) -> bytes:
+    """The file to write: the import with the existing file's phrasings. Phrasings that cannot be
+    carried over (their rule is gone, or the file does not read as an article) go to the report."""
+    phrasings = existing_phrasings(existing)
+    if phrasings is None and has_phrasing_blocks(existing):
+        report.unmerged_phrasings.append(target)
+        log.warning("%s does not read as an article: its customer phrasings cannot be kept", target)
     if not phrasings:
-        return plan.markdown(article).encode("utf-8"), ()
+        return plan.markdown(article).encode("utf-8")
     kept = keep_phrasings(article, phrasings)
-    return plan.markdown(kept.article).encode("utf-8"), kept.lost
+    if kept.lost:
+        report.lost_phrasings[target] = kept.lost
+        log.warning(
+            "%s: rules with customer phrasings are gone from the import: %s", target, ", ".join(kept.lost)
+        )
+    return plan.markdown(kept.article).encode("utf-8")
 
 
 def _outcome(

@@ -173,3 +173,16 @@ def test_an_article_saved_as_upper_case_md_is_the_one_compared_and_written(kb_di
     assert write_import(new, kb_dir, force=True).overwritten == [kb_dir / "SS.MD"]
     assert sorted(p.name for p in kb_dir.iterdir()) == ["SS.MD", "mnp.md", "sv.md"]
     assert phrasings_on_disk(kb_dir) == PHRASINGS
+
+
+def test_phrasings_in_a_file_that_does_not_read_as_an_article_are_named(kb_dir: Path) -> None:
+    path = kb_dir / "ss.md"
+    broken = path.read_text(encoding="utf-8").replace("2. Подробные", "1. Подробные")  # duplicate number
+    path.write_text(broken, encoding="utf-8")
+    report = write_import(plan_import(bundled_source()), kb_dir)
+    assert report.conflicts == [path] and report.unmerged_phrasings == [path]
+    assert path.read_text(encoding="utf-8") == broken
+    assert "фразы клиента не перенести: файл не читается как статья" in format_import_report(report)
+    forced = write_import(plan_import(bundled_source()), kb_dir, force=True)
+    assert forced.overwritten == [path] and forced.unmerged_phrasings == [path]
+    assert "фразы клиента не перенесены" in format_import_report(forced)
