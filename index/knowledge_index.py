@@ -14,13 +14,13 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
-from index import kb_cache, posting_pool, store
+from index import confidence, kb_cache, posting_pool, store
 from index.documents import VOCAB, article_documents, article_hash, make_schema
 from index.highlight import snippet
 from index.merging import merge_tiers
 from index.postings import PostingsCache
 from index.query import understand
-from index.ranking import DocCache, Scored, common_df, field_lengths, rank
+from index.ranking import DocCache, Scored, common_df, field_lengths, query_stats, rank
 from index.results import Hit, SearchResult, UpdateReport
 from index.synonyms import Synonyms
 from index.vocabulary import Vocabulary, WordTable
@@ -354,9 +354,22 @@ class KnowledgeIndex:
         searcher = self._current_searcher()
         plan = understand(query, self._vocab, self._synonyms)
         terms = plan.terms
-        scored = rank(searcher, plan, limit, self._docs, self._extra_docs, self._postings)
-        hits = [self._hit(s, terms) for s in scored]
-        return SearchResult(query, plan.corrected, hits, terms, plan.layout_converted)
+        wanted = max(limit, confidence.JUDGED_HITS) if limit else 0
+        scored = rank(searcher, plan, wanted, self._docs, self._extra_docs, self._postings)
+        weights = query_stats(searcher, plan, self._extra_docs).weights if scored else []
+        judge = confidence.Judge(plan, weights, self._vocab)
+        hits = [self._hit(s, terms, judge.fit(s.fields)) for s in scored]
+        verdict = confidence.verdict(hits)
+        return SearchResult(
+            query,
+            plan.corrected,
+            hits[:limit],
+            terms,
+            plan.layout_converted,
+            confidence=verdict.confidence,
+            ambiguous=verdict.ambiguous,
+            candidates=verdict.candidates,
+        )
 
     def _current_searcher(self) -> Searcher:
         if self._ix is None:
@@ -394,7 +407,7 @@ class KnowledgeIndex:
         self._postings = None  # read through the closed searcher: a warm-up still running stops
 
     @staticmethod
-    def _hit(scored: Scored, terms: tuple[str, ...]) -> Hit:
+    def _hit(scored: Scored, terms: tuple[str, ...], fit: confidence.Fit | None = None) -> Hit:
         f = scored.fields
         return Hit(
             id=f["id"],
@@ -409,4 +422,6 @@ class KnowledgeIndex:
             text=f.get("text", ""),
             snippet=snippet(f.get("text", ""), terms),
             score=round(float(scored.score), 4),
+            coverage=fit.coverage if fit else 0.0,
+            match=fit.match if fit else "",
         )
