@@ -1,17 +1,19 @@
 """How sure a search is of its answer, from the ranking's own signals.
 
 Per hit (:class:`Judge`): which of the query's concepts the document holds, and how — as typed (the
-word's stem, its parts, its lemma), through a glossary or thesaurus synonym, only through a typo or
-layout fix, or only loosely (a same-root word, one part of a compound, a vocabulary word near a
-correctly spelled word). Each concept earns a credit (1 for the first three, less for loose
-matches, 0 for the near-words of a correct word) and the idf-weighted credit share is
+word's stem, a compound's parts together), through a glossary or thesaurus synonym, only through a
+typo or layout fix, or only loosely (a same-root word, one part of a compound alone, a vocabulary
+word near a correctly spelled word). Each concept earns a credit (1 for the first three, less for
+loose matches, 0 for the near-words of a correct word) and the idf-weighted credit share is
 ``Hit.coverage``. ``Hit.match`` says how the hit matched: PARTIAL when an informative concept is
 missing, else CORRECTED, SYNONYM or EXACT by the weakest way a concept was found.
 
-Per result (:func:`verdict`): STRONG when the first hit holds every informative concept and most
-of the query's weight; WEAK when it does not (the card says «точного совпадения нет» and offers
-the first few hits); NONE without hits. When hits fitting about as well and scoring close to the
-first lie on other lines, the result is ambiguous and its candidates name one hit per line.
+Per result (:func:`verdict`): STRONG when the first hit holds every informative concept and most of
+the query's weight, or half of it while no other hit holds as much, or agents chose it for this
+query several times (``Hit.learned``); WEAK otherwise (the card says «точного совпадения нет» and
+offers the first few hits); NONE without hits. When hits fitting about as well as the first and
+scoring close to it lie on other lines, the result is ambiguous and its candidates name one hit
+per line.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from index import morphology
+from index import feedback, morphology
 from index.analysis import stem, words
 from index.query import Alternative, Concept, QueryPlan, clean
 from index.results import CORRECTED, EXACT, NONE, PARTIAL, STRONG, SYNONYM, WEAK, Hit
@@ -42,6 +44,7 @@ CLOSE_SCORE = 0.8  # a hit scoring at least this share of the first competes wit
 CLOSE_COVERAGE = 0.1  # "about as covering": coverage at most this much lower
 WEAK_CANDIDATES = 3
 MAX_LINES = 3
+LEARNED_STRONG = feedback.strength(3)  # agents chose the first hit for this query three times
 JUDGED_HITS = 10  # hits the verdict looks at (KnowledgeIndex ranks at least these many)
 
 # How one concept was found in a document, strongest first; the credit each way earns.
@@ -170,7 +173,7 @@ def verdict(hits: Sequence[Hit]) -> Verdict:
     if not hits:
         return Verdict(NONE, False, ())
     top = hits[0]
-    if not (_holds_all(top) or _holds_alone(top, hits[1:])):
+    if not (_holds_all(top) or _holds_alone(top, hits[1:]) or top.learned >= LEARNED_STRONG):
         return Verdict(WEAK, False, tuple(hits[:WEAK_CANDIDATES]))
     rivals = [h for h in hits[1:] if _competes(h, top)]
     per_line = _one_per_line([top, *rivals])
