@@ -18,12 +18,14 @@ per line.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from index import feedback, morphology
-from index.analysis import stem, words
+from index.analysis import STOP_WORDS, stem, words
 from index.query import Alternative, Concept, QueryPlan, clean
+from index.ranking import Stats
 from index.results import CORRECTED, EXACT, NONE, PARTIAL, STRONG, SYNONYM, WEAK, Hit
 from index.vocabulary import Vocabulary
 
@@ -71,15 +73,33 @@ class Verdict:
 
 
 def typed_forms(concept: Concept) -> tuple[frozenset[tuple[str, ...]], frozenset[str]]:
-    """The stem tuples that are the concept as typed (the whole, a compound's parts together), and a
-    compound's single parts (each alone holds only part of what was asked)."""
+    """The stem tuples that are the concept as typed (its words with or without function words, a
+    compound's parts together), and a compound's single parts (each alone is only part of it)."""
     label_words = concept.label.split()
-    forms = {tuple(stem(w) for w in label_words)}
+    content = [w for w in label_words if w not in STOP_WORDS] or label_words
+    forms = {tuple(stem(w) for w in label_words), tuple(stem(w) for w in content)}
     parts: set[str] = set()
     if len(label_words) == 1 and "-" in label_words[0]:
-        parts = {stem(p) for p in label_words[0].split("-") if p}
-        forms.add(tuple(stem(p) for p in label_words[0].split("-") if p))
+        split = [p for p in label_words[0].split("-") if p]
+        parts = {stem(p) for p in split}
+        forms.add(tuple(stem(p) for p in split))
     return frozenset(forms), frozenset(parts)
+
+
+def concept_weights(plan: QueryPlan, stats: Stats) -> list[float]:
+    """Each concept's idf weight, like the ranking's but a word no document holds weighs most (it
+    was asked for, and nothing answers it), a number nobody holds nothing; times the concept's own
+    weight where query understanding gives one (fillers and numbers count little)."""
+    out = []
+    for concept in plan.concepts:
+        known = [stats.dfs.get(a.stems[0], 0) for a in concept.alternatives if a.stems]
+        known = [df for df in known if df]
+        if known:
+            idf = math.log(1 + stats.n / min(known))
+        else:
+            idf = 0.0 if any(ch.isdigit() for ch in concept.label) else math.log(1 + stats.n / 0.5)
+        out.append(idf * getattr(concept, "weight", 1.0))
+    return out
 
 
 class _ConceptView:

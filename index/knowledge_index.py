@@ -369,7 +369,8 @@ class KnowledgeIndex:
         learned = self._learned(scored, boosts) if boosts else {}
         if learned:
             scored = self._boosted(scored, learned)[: max(limit, confidence.JUDGED_HITS)]
-        weights = query_stats(searcher, plan, self._extra_docs).weights if scored else []
+        stats = query_stats(searcher, plan, self._extra_docs) if scored else None
+        weights = confidence.concept_weights(plan, stats) if stats else []
         judge = confidence.Judge(plan, weights, self._vocab)
         hits = [self._hit(s, terms, judge.fit(s.fields), learned.get(s.fields["id"], 0.0)) for s in scored]
         verdict = confidence.verdict(hits)
