@@ -26,8 +26,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from index.feedback import Choice, Feedback
+if TYPE_CHECKING:
+    from index.feedback import Feedback
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +150,8 @@ class QueryMemory:
 
     def feedback(self) -> Feedback:
         """The choices as ranking feedback (empty while switched off); built once per change."""
+        from index.feedback import Choice, Feedback  # the search index's modules: not at app start
+
         if not self._enabled:
             return Feedback()
         with self._lock:
