@@ -99,3 +99,14 @@ def test_layout_typed_query_matches_what_was_learned(ix: KnowledgeIndex):
     second = ix.search("блокировка").hits[1].id
     ix.set_feedback(Feedback([("блокировка", second, 3)]))
     assert ix.search(",kjrbhjdrf").hits[0].id == second  # «блокировка» on the English layout
+
+
+def test_changed_gives_what_building_again_gives():
+    choices = [("роуминг списали", "a", 2), ("блокировка", "b", 1), ("списали в роуминге", "c", 1)]
+    fb = Feedback(choices)
+    more = fb.changed("списали в роуминге", "a", 1).changed("блокировка", "b", -1).changed("новое", "d", 1)
+    fresh = Feedback([("роуминг списали", "a", 3), ("списали в роуминге", "c", 1), ("новое", "d", 1)])
+    for query in ("роуминг списали", "блокировка", "новое", "списали роуминг турция"):
+        assert more.boost(query) == fresh.boost(query)
+    assert fb.boost("блокировка") == {"b": strength(1)}  # the original is untouched
+    assert len(more) == len(fresh) == 2
