@@ -369,7 +369,8 @@ class KnowledgeIndex:
         scored = rank(searcher, plan, wanted, self._docs, self._extra_docs, self._postings)
         learned = self._learned(scored, boosts) if boosts else {}
         if learned:
-            scored = self._boosted(scored, learned)[: max(limit, confidence.JUDGED_HITS)]
+            scored = self._boosted(scored, learned)
+        scored = scored[: max(limit, confidence.JUDGED_HITS)]
         weights = confidence.concept_weights(plan, *self._frequencies(searcher)) if scored else []
         judge = confidence.Judge(plan, weights, self._vocab)
         hits = [self._hit(s, terms, judge.fit(s.fields), learned.get(s.fields["id"], 0.0)) for s in scored]
