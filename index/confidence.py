@@ -48,6 +48,7 @@ WEAK_CANDIDATES = 3
 MAX_LINES = 3
 LEARNED_STRONG = feedback.strength(3)  # agents chose the first hit for this query three times
 JUDGED_HITS = 10  # hits the verdict looks at (KnowledgeIndex ranks at least these many)
+STEM_SETS_KEPT = 256  # documents' stem sets kept (~5 KB each at 100k rules; a query judges ≤ 30)
 
 # How one concept was found in a document, strongest first; the credit each way earns.
 _TYPED, _SYNONYM, _FIXED, _LOOSE, _PART, _NEAR = "typed", "synonym", "fixed", "loose", "part", "near"
@@ -183,9 +184,9 @@ def document_stems(fields: dict) -> frozenset[str]:
     return _stem_set(tuple(v for k, v in fields.items() if k.endswith("stems") and isinstance(v, str)))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=STEM_SETS_KEPT)
 def _stem_set(values: tuple[str, ...]) -> frozenset[str]:
-    """(The stored strings are the cached documents' own: each is split once.)"""
+    """(The stored strings are the cached documents' own: a document ranked again is not split again.)"""
     return frozenset(s for value in values for s in value.split())
 
 

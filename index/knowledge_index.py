@@ -34,7 +34,7 @@ posting_pool.install()  # faster spills for every writer, the build's writer pro
 Progress = Callable[[int, int], None]
 WRITER_TIMEOUT = 30.0
 DEFAULT_LIMIT, MAX_LIMIT = 20, 10_000
-DF_MEMO_SIZE = 50_000  # stems whose document frequency a searcher remembers for the confidence signals
+DF_MEMO_SIZE = 20_000  # stems whose document frequency a searcher remembers for the confidence signals
 BUILD_LIMIT_MB = 128  # Whoosh's posting pool per writer process, flushed to disk when full
 BUILD_MAX_PROCS = 2
 KB_CACHE_MIN_PARSED = 20  # files parsed again (or 10% of them) before the saved KB is rewritten
