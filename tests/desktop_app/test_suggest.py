@@ -33,9 +33,9 @@ def _run(kb: Path, index: Path, memory: QueryMemory) -> str:
 def test_suggest_prints_phrasings_in_the_kb_format_and_the_misses(setup):
     kb, index, memory = setup
     for _ in range(2):
-        memory.record("в турции сняли 1500 рублей", "ss/finance/1", OPEN)
-    memory.record("сняли в турции 300 рублей", "ss/finance/1", COPY)  # the same words: one phrasing
-    memory.record("за границей списали", "ss/finance/1", OPEN)
+        memory.record("кот наплакал 1500 рублей", "ss/finance/1", OPEN)
+    memory.record("наплакал кот 300 рублей", "ss/finance/1", COPY)  # the same words: one phrasing
+    memory.record("совсем беда", "ss/finance/1", OPEN)
     memory.record("роуминг", "ss/finance/1", OPEN)  # already first: nothing to add
     memory.record("поменять сим-карту", "sv/questions/1", OPEN)
     memory.record("курьерская доставка", "ss/technical/1", OPEN)  # first
@@ -46,8 +46,8 @@ def test_suggest_prints_phrasings_in_the_kb_format_and_the_misses(setup):
     assert _run(kb, index, memory) == (
         "# ss.md — ss/finance/1 (Финансовые вопросы п.1)\n"
         "   > [!customer] Клиент может сказать\n"
-        "   > - в турции сняли # рублей\n"
-        "   > - за границей списали\n"
+        "   > - кот наплакал # рублей\n"
+        "   > - совсем беда\n"
         "\n"
         "# sv.md — sv/questions/1 (Вопросы п.1)\n"
         "   > [!customer] Клиент может сказать\n"
@@ -69,7 +69,7 @@ def test_suggest_with_nothing_to_say(setup):
 
 def test_suggest_skips_rules_gone_from_the_kb(setup):
     kb, index, memory = setup
-    memory.record("за границей списали", "ss/finance/99", OPEN)
+    memory.record("совсем беда", "ss/finance/99", OPEN)
     assert "finance/99" not in _run(kb, index, memory)
 
 
