@@ -19,11 +19,11 @@ CONTEXT_LINES = 1.5
 MAX_LINE_CHARS = 150
 ABBR_UNDERLINE = "#8a94a3"
 SELECTED_BG = "#fff4c2"  # as kb.render.SELECTED_BG
-EMPTY_HTML = (
-    '<div style="color:#6b7280; margin:24px">'
-    "<p style='font-size:large'>Начните вводить вопрос клиента в поле поиска.</p>"
-    "<p>↓/↑ — выбор результата, Enter — открыть правило, Ctrl+Shift+C — копировать фразу,"
-    " Esc — очистить поиск.</p></div>"
+NOTICE = '<div style="color:#6b7280; margin:24px"><p style="font-size:large">{title}</p><p>{body}</p></div>'
+EMPTY_HTML = NOTICE.format(
+    title="Начните вводить вопрос клиента в поле поиска.",
+    body="↓/↑ — выбор результата, Enter — открыть правило, Ctrl+Shift+C — копировать фразу,"
+    " Esc — очистить поиск, F1 — все сочетания клавиш.",
 )
 
 
@@ -71,7 +71,7 @@ class ArticleView(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.setObjectName("articleView")
         self.document().setDocumentMargin(14)
-        self._shown: tuple | None = None
+        self._shown: tuple | None = ("notice", EMPTY_HTML)
         self._anchors: dict[str, int] = {}
         self._selected: str | None = None
         self._tooltips = GlossaryTooltips(self)
@@ -150,10 +150,21 @@ class ArticleView(QTextBrowser):
             root.setFrameFormat(fmt)
 
     def clear_article(self) -> None:
-        self._shown = None
+        self.show_notice(EMPTY_HTML)
+
+    def show_notice(self, body: str) -> None:
+        """A neutral page instead of an article (no query, no answer, choose a candidate)."""
+        if self._shown == ("notice", body):
+            return
+        self._shown = ("notice", body)
         self._selected = None
         self._anchors = {}
-        self.setHtml(EMPTY_HTML)
+        self.document().setDefaultStyleSheet("")
+        self.setHtml(body)
+        self._limit_line_length()
+
+    def shows_article(self) -> bool:
+        return bool(self._anchors)
 
     def scroll_to(self, anchor: str | None) -> None:
         """Put ``anchor`` near the top, leaving a line of context above it."""

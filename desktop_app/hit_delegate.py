@@ -7,7 +7,7 @@ from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QFontMetrics, QPai
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop_app.badges import badge_colour
-from desktop_app.hit_model import HIT_ROLE, hit_heading
+from desktop_app.hit_model import HIT_ROLE, heading_parts
 
 PAD = 8
 SNIPPET_LINES = 3
@@ -28,6 +28,13 @@ def snippet_height(doc: QTextDocument, max_lines: int) -> float:
     return bottom + 1
 
 
+def row_heading(hit, fm: QFontMetrics, width: int) -> str:
+    """The row's heading in ``width`` pixels: the section may be shortened, the rule number never."""
+    place, keep = heading_parts(hit)
+    room = width - fm.horizontalAdvance(keep)
+    return fm.elidedText(place, Qt.TextElideMode.ElideRight, max(0, room)) + keep if place else keep
+
+
 class HitDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         hit = index.data(HIT_ROLE)
@@ -46,8 +53,11 @@ class HitDelegate(QStyledItemDelegate):
         fm = QFontMetrics(heading_font)
         head_rect = rect.adjusted(badge_w + PAD, 0, 0, 0)
         head_rect.setHeight(self._badge_height(option.font))
-        heading = fm.elidedText(hit_heading(hit), Qt.TextElideMode.ElideRight, head_rect.width())
-        painter.drawText(head_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, heading)
+        painter.drawText(
+            head_rect,
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            row_heading(hit, fm, head_rect.width()),
+        )
         doc = self._snippet_doc(hit.snippet, option, rect.width(), selected)
         top = rect.top() + self._badge_height(option.font) + 4
         painter.translate(rect.left(), top)

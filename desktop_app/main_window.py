@@ -6,17 +6,20 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.actions import Actions, Menus, build_menus, create_actions
 from desktop_app.answer_card import AnswerCard
+from desktop_app.answer_log import COPY, OPEN, AnswerLog
+from desktop_app.answer_state import ANSWER, BROWSED, CANDIDATES, NO_ANSWER, PENDING, AnswerState
+from desktop_app.answer_view import AnswerPresenter
 from desktop_app.article_view import ArticleView
 from desktop_app.history_panel import HistoryPanel
 from desktop_app.index_session import IndexSession
 from desktop_app.kb_watcher import KbWatcher
-from desktop_app.navigation import NavHistory, Target, target_for_anchor, target_for_hit
+from desktop_app.navigation import NavHistory, Target, target_for_anchor
 from desktop_app.results_panel import ResultsPanel, SearchBox
 from desktop_app.rule_list import RuleList
 from desktop_app.settings import ZOOM_RANGE, AppSettings
@@ -30,7 +33,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-WINDOW_TITLE = "База знаний — kb-browser"
+# Qt adds the application's display name («База знаний») to a title that does not already end with it
+WINDOW_TITLE = "kb-browser — База знаний"
 TAB_RESULTS, TAB_TOC, TAB_FAVOURITES, TAB_HISTORY = range(4)
 
 
@@ -42,13 +46,25 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(WINDOW_TITLE)
         self.kb_dir, self.index_dir, self.settings = kb_dir, index_dir, settings
         self.kb: KnowledgeBase | None = None
-        self.result: SearchResult | None = None
-        self.current: Target | None = None
+        self.state = AnswerState(self)
         self.nav = NavHistory()
         self.watcher: KbWatcher | None = None
         self._build_widgets()
+        self.presenter = AnswerPresenter(
+            self.state,
+            self.results,
+            self.card,
+            self.article_view,
+            self.toc,
+            lambda: self.kb,
+            self.settings.favourites,
+            self,
+        )
+        self.answer_log = AnswerLog(self.state, settings, self._update_history, _query_memory(settings), self)
         self.actions_: Actions = create_actions(self)
         self.menus: Menus = build_menus(self, self.actions_)
+        self.actions_.remember_choices.setChecked(remember_choices(settings))
+        self.actions_.remember_choices.setEnabled(self.answer_log.memory is not None)
         self._connect()
         self._restore_state()
         self.session = self._start_session(kb_dir)
@@ -98,8 +114,12 @@ class MainWindow(QMainWindow):
         self.search_box.textEdited.connect(self._on_query_edited)
         self.search_box.navigate.connect(self.results.forward_key)
         self.search_box.open_requested.connect(self.open_selected)
-        self.results.current_changed.connect(self._preview_hit)
+        self.results.current_changed.connect(self.state.choose_hit)
         self.results.activated.connect(self.open_hit)
+        self.card.candidate_chosen.connect(self.open_hit)
+        for number, action in enumerate(a.choose, start=1):
+            action.triggered.connect(lambda _checked=False, n=number: self.choose_candidate(n))
+        self.state.changed.connect(lambda _answer: self._update_nav_actions())
         self.results.suggestion_clicked.connect(self.set_query)
         for source in (self.toc, self.favourites, self.history):
             source.anchor_activated.connect(self.open_anchor)
@@ -136,6 +156,7 @@ class MainWindow(QMainWindow):
             a.forward: self.go_forward,
             a.toggle_favourite: self.toggle_favourite,
             a.clear_history: self.clear_history,
+            a.remember_choices: self.set_remember_choices,
             a.shortcuts_help: self.show_shortcuts,
             a.about: self.show_about,
         }
@@ -164,7 +185,7 @@ class MainWindow(QMainWindow):
         self._set_kb(kb)
         articles = plural(len(kb.articles), "статья", "статьи", "статей")
         rules = plural(len(kb.rules), "правило", "правила", "правил")
-        self.status.done(f"База знаний: {articles}, {rules} — {self.kb_dir}")
+        self.status.done(f"База знаний: {articles}, {rules} — {short_path(self.kb_dir)}", str(self.kb_dir))
         notes = (
             [f"Индекс перестроен: {self.session.rebuilt_reason()}"] if self.session.rebuilt_reason() else []
         )
@@ -186,8 +207,7 @@ class MainWindow(QMainWindow):
     def _on_refreshed(self, report, kb: KnowledgeBase) -> None:
         self.status.finished()
         self._set_kb(kb)
-        if self.current is not None:
-            self._show_target(self.current, record=False)
+        self.state.refresh()
         changed = len(report.added) + len(report.changed) + len(report.removed)
         if not changed and not kb.errors:
             return  # nothing the agent needs to hear about
@@ -207,9 +227,20 @@ class MainWindow(QMainWindow):
         self.status.set_errors(list(kb.errors))
 
     # ------------------------------------------------------------------ search
+    @property
+    def result(self) -> SearchResult | None:
+        """The current query's search result (None while there is none)."""
+        return self.state.answer.result
+
+    @property
+    def current(self) -> Target | None:
+        """What the card and the article view show."""
+        return self.state.answer.target
+
     def _on_query_edited(self, text: str) -> None:
         if self.tabs.currentIndex() != TAB_RESULTS:
             self.tabs.setCurrentIndex(TAB_RESULTS)
+        self.state.set_query(text)
         self.session.search(text)
 
     def set_query(self, text: str) -> None:
@@ -218,52 +249,40 @@ class MainWindow(QMainWindow):
         self._on_query_edited(text)
 
     def _on_results(self, result: SearchResult | None) -> None:
-        self.result = result
-        self.results.show_result(result)
-
-    def _preview_hit(self, hit: Hit | None) -> None:
-        if hit is not None:
-            self._show_target(target_for_hit(hit), record=False)
+        self.state.set_result(result)
 
     def open_selected(self) -> None:
-        hit = self.results.current_hit()
+        """Enter: open the selected hit; with none selected, the first candidate or the answer."""
+        answer = self.state.answer
+        hit = self.results.current_hit() or (answer.candidates[0] if answer.candidates else answer.hit)
         if hit is not None:
             self.open_hit(hit)
+        elif answer.kind == NO_ANSWER:
+            self.answer_log.missed(answer)
 
     def open_hit(self, hit: Hit) -> None:
-        if self.result is not None:
-            self.settings.add_recent_query(self.result.query)
-            self._update_history()
-        self._show_target(target_for_hit(hit), record=True)
+        if self.state.choose_hit(hit):
+            self._opened(self.state.answer.target)
+
+    def choose_candidate(self, number: int) -> None:
+        candidates = self.state.answer.candidates if self.state.answer.kind == CANDIDATES else ()
+        if 0 < number <= len(candidates):
+            self.open_hit(candidates[number - 1])
 
     def open_anchor(self, anchor: str) -> None:
         target = target_for_anchor(self.kb, anchor) if self.kb is not None else None
         if target is None:
             self.status.note(f"Нет такого правила или раздела: {anchor}")
             return
-        self._show_target(target, record=True)
+        self.state.browse(target)
+        self._opened(target)
 
-    # ------------------------------------------------------------------ showing a rule
-    def _show_target(self, target: Target, record: bool) -> None:
-        article = self.kb.article(target.article_id) if self.kb is not None else None
-        if article is None:
-            self.status.note(f"Статья не найдена: {target.article_id}")
+    def _opened(self, target: Target | None) -> None:
+        """The agent opened ``target`` on purpose: back/forward and the history know it."""
+        if target is None:
             return
-        found = self.kb.find_rule(target.rule_id) if target.rule_id else None
-        section = found[1] if found else _section_of(article, target.anchor)
-        self.card.show_rule(article, section, found[2] if found else None, self.kb.glossary)
-        self.card.set_pinned(bool(target.rule_id) and target.rule_id in self.settings.favourites())
-        terms = tuple(self.result.terms) if self.result is not None else ()
-        self.article_view.show_article(
-            article, self.kb.glossary, target.rule_id, target.anchor, _highlighter(terms), terms
-        )
-        self.current = target
-        self.toc.reveal(target.anchor)
-        if record:
-            self.nav.visit(target)
-            if target.rule_id:
-                self.settings.add_recent_rule(target.rule_id)
-                self._update_history()
+        self.nav.visit(target)
+        self.answer_log.used(self.state.answer, OPEN)
         self._update_nav_actions()
 
     def _update_history(self) -> None:
@@ -272,12 +291,12 @@ class MainWindow(QMainWindow):
     def go_back(self) -> None:
         target = self.nav.back()
         if target is not None:
-            self._show_target(target, record=False)
+            self.state.browse(target)
 
     def go_forward(self) -> None:
         target = self.nav.forward()
         if target is not None:
-            self._show_target(target, record=False)
+            self.state.browse(target)
 
     def _update_nav_actions(self) -> None:
         self.actions_.back.setEnabled(self.nav.can_back())
@@ -285,24 +304,31 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ commands
     def copy_phrase(self) -> None:
-        text = self.card.phrase_text()
+        text = self.card.phrase_text() if self.state.answer.kind in (ANSWER, BROWSED) else ""
         if not text:
-            self.status.note("Нет фразы для копирования: выберите правило")
+            self._copy_refused("Нет фразы для копирования: выберите правило")
             return
-        QGuiApplication.clipboard().setText(text)
-        self.status.note("Фраза скопирована в буфер обмена")
+        self._copied(text, "Фраза скопирована")
 
     def copy_rule(self) -> None:
-        found = (
-            self.kb.find_rule(self.current.rule_id)
-            if self.kb and self.current and self.current.rule_id
-            else None
-        )
+        answer = self.state.answer
+        rule_id = answer.target.rule_id if answer.target is not None and answer.kind != PENDING else None
+        found = self.kb.find_rule(rule_id) if self.kb and rule_id else None
         if found is None:
-            self.status.note("Нет правила для копирования")
+            self._copy_refused("Нет правила для копирования: выберите правило")
             return
-        QGuiApplication.clipboard().setText(found[2].text)
-        self.status.note("Текст правила скопирован")
+        self._copied(found[2].text, "Текст правила скопирован")
+
+    def _copied(self, text: str, confirmation: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self.card.confirm(confirmation)
+        self.status.note(f"{confirmation} в буфер обмена")
+        self.answer_log.used(self.state.answer, COPY)
+        self.search_box.setFocus(Qt.FocusReason.OtherFocusReason)  # the agent goes on typing
+
+    def _copy_refused(self, why: str) -> None:
+        self.status.note(why)
+        self.search_box.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(TAB_RESULTS)
@@ -311,6 +337,7 @@ class MainWindow(QMainWindow):
 
     def clear_search(self) -> None:
         self.search_box.clear()
+        self.state.set_query("")
         self.session.search("")
         self.focus_search()
 
@@ -334,7 +361,7 @@ class MainWindow(QMainWindow):
         self.results.view.doItemsLayout()
 
     def toggle_favourite(self) -> None:
-        rule_id = self.current.rule_id if self.current else None
+        rule_id = self.current.rule_id if self.current and self.state.answer.shows_rule else None
         if not rule_id:
             self.status.note("Откройте правило, чтобы добавить его в избранное")
             return
@@ -344,8 +371,14 @@ class MainWindow(QMainWindow):
         self.status.note("Добавлено в избранное" if pinned else "Убрано из избранного")
 
     def clear_history(self) -> None:
-        self.settings.clear_history()
-        self._update_history()
+        self.answer_log.forget()
+        self.status.note("История очищена")
+
+    def set_remember_choices(self, on: bool) -> None:
+        memory = self.answer_log.memory
+        if memory is not None:
+            memory.enabled = on
+        self.settings.set_blob(REMEMBER_KEY, QByteArray(b"1" if on else b"0"))
 
     def refresh_kb(self) -> None:
         self.session.refresh()
@@ -416,7 +449,7 @@ class MainWindow(QMainWindow):
     def _restore_state(self) -> None:
         geometry = self.settings.blob("geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 760)
+            self._first_start_geometry()
         splitter = self.settings.blob("splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
@@ -424,6 +457,17 @@ class MainWindow(QMainWindow):
             width = self.width()
             self.splitter.setSizes([int(width * 0.38), int(width * 0.62)])
         self._apply_zoom(self.settings.zoom())
+
+    def _first_start_geometry(self) -> None:
+        """A first start: most of a small screen, a comfortable reading size on a large one, centred."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is None or screen.width() <= 0:
+            self.resize(1280, 760)
+            return
+        width = min(screen.width(), max(1024, min(1560, int(screen.width() * 0.8))))
+        height = min(screen.height(), max(700, min(980, int(screen.height() * 0.88))))
+        self.resize(width, height)
+        self.move(screen.x() + (screen.width() - width) // 2, screen.y() + (screen.height() - height) // 2)
 
     def save_state(self) -> None:
         self.settings.set_blob("geometry", self.saveGeometry())
@@ -445,6 +489,12 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+def short_path(path: Path) -> str:
+    """ "…/resources/kb": the last two parts of a folder's path (the full path is the tooltip)."""
+    parts = path.parts
+    return "…/" + "/".join(parts[-2:]) if len(parts) > 3 else str(path)
+
+
 def _column(margins: tuple[int, int, int, int], top: QWidget, body: QWidget) -> QWidget:
     """One side of the window: a fixed-height widget above one that takes the rest."""
     column = QWidget()
@@ -464,14 +514,23 @@ def _add_entries(menu, entries: list) -> None:
         menu.addAction("(пусто)").setEnabled(False)
 
 
-def _section_of(article, anchor: str | None):
-    section_id = anchor.partition("/")[2] if anchor else ""
-    return next((s for s in article.sections if s.id == section_id), None)
+REMEMBER_KEY = "learning/remember"
 
 
-def _highlighter(terms: tuple[str, ...]):
-    if not terms:
+def remember_choices(settings: AppSettings) -> bool:
+    """«Запоминать выбор по запросам» (on unless the agent turned it off)."""
+    value = settings.blob(REMEMBER_KEY)
+    return value is None or bytes(value.data()) != b"0"
+
+
+def _query_memory(settings: AppSettings):
+    """The query memory (desktop_app/learning.py) next to the settings file, or None without it."""
+    try:
+        from desktop_app.learning import QueryMemory  # type: ignore[import-not-found]
+    except ImportError:
         return None
-    from index import match_spans
-
-    return lambda text: match_spans(text, terms)
+    try:
+        return QueryMemory(settings.path.with_name("query_memory.json"), enabled=remember_choices(settings))
+    except Exception:  # a damaged memory file must not keep the window from opening
+        log.warning("query memory not available", exc_info=True)
+        return None

@@ -24,7 +24,7 @@ def rule_top_in_viewport(view, text: str) -> int:
 def test_search_field_has_focus_at_start(make_window, qtbot):
     window = make_window()
     qtbot.waitUntil(window.search_box.hasFocus)
-    assert window.windowTitle() == "База знаний — kb-browser"
+    assert window.windowTitle() == "kb-browser — База знаний"
 
 
 def test_roaming_first_hit_and_enter_scrolls_to_rule(make_window, qtbot):
