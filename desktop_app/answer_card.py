@@ -33,6 +33,7 @@ from kb.model import PHRASE, Article, Glossary, KnowledgeBase, Rule, Section
 if TYPE_CHECKING:
     from desktop_app.navigation import Target
 
+FONT_SCALE = "fontScale"  # widget property: its font relative to the window's (kept through zoom)
 PENDING_MS = 300  # a search slower than this shows «Ищу…» instead of the previous query's answer
 GREY = "#6b7280"
 EMPTY_TEXT = "Введите вопрос клиента — здесь появятся линия для перевода и фраза."
@@ -106,9 +107,11 @@ class AnswerCard(QFrame):
         self.phrase_label.setObjectName("phraseCaption")
         self.phrase = PhraseText()
         self.phrase.setObjectName("phrase")
+        self.phrase.setProperty(FONT_SCALE, 1.2)
         self.copy_button = QPushButton("Копировать фразу")
         self.copy_button.setObjectName("copyButton")
         self.copy_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.copy_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.copy_button.setToolTip("Копировать фразу в буфер обмена (Ctrl+Shift+C или Ctrl+Enter)")
         self.copy_button.clicked.connect(self.copy_requested)
         self.toast = Toast()
@@ -116,6 +119,8 @@ class AnswerCard(QFrame):
         self.greeting_label.setObjectName("cardLabel")
         self.greeting = PhraseText()
         self.greeting.setObjectName("greeting")
+        self.greeting.setProperty(FONT_SCALE, 0.92)
+        self.greeting_label.setProperty(FONT_SCALE, 0.92)
         self.queues_label = QLabel()
         self.queues_label.setObjectName("cardLabel")
         self.queues = QLabel()

@@ -15,7 +15,7 @@ from kb.model import Article, Glossary
 log = logging.getLogger(__name__)
 
 EXTERNAL_SCHEMES = ("http", "https")
-CONTEXT_LINES = 1.5
+CONTEXT_LINES = 2.5
 MAX_LINE_CHARS = 150
 ABBR_UNDERLINE = "#8a94a3"
 SELECTED_BG = "#fff4c2"  # as kb.render.SELECTED_BG
@@ -99,6 +99,7 @@ class ArticleView(QTextBrowser):
 
             self.document().setDefaultStyleSheet(ARTICLE_CSS)
             self.setHtml(render_article(article, glossary, selected_rule=None, highlight=highlight))
+            self.document().pageCount()  # lay it all out now: see _set_rule_background
             self._anchors = prepare_document(self.document())
             self._selected = None
             self._limit_line_length()
@@ -140,14 +141,24 @@ class ArticleView(QTextBrowser):
         self._limit_line_length()
 
     def _limit_line_length(self) -> None:
-        """Keep lines readable on wide screens: text no wider than MAX_LINE_CHARS characters."""
+        """Keep lines readable on wide screens (no wider than MAX_LINE_CHARS characters), and leave
+        room below the last rule so that it, too, can be scrolled to the landing place."""
         limit = self.fontMetrics().averageCharWidth() * MAX_LINE_CHARS
         root = self.document().rootFrame()
         fmt = root.frameFormat()
         margin = max(0, self.viewport().width() - limit)
-        if fmt.rightMargin() != margin:
+        bottom = max(self.document().documentMargin(), self.viewport().height() - self.context_px())
+        if self._anchors and (fmt.rightMargin() != margin or fmt.bottomMargin() != bottom):
+            fmt.setRightMargin(margin)
+            fmt.setBottomMargin(bottom)
+            root.setFrameFormat(fmt)
+        elif not self._anchors and fmt.rightMargin() != margin:
             fmt.setRightMargin(margin)
             root.setFrameFormat(fmt)
+
+    def context_px(self) -> int:
+        """How far below the top an opened rule lands: the lines above it stay in sight."""
+        return int(self.fontMetrics().lineSpacing() * CONTEXT_LINES)
 
     def clear_article(self) -> None:
         self.show_notice(EMPTY_HTML)
@@ -175,10 +186,13 @@ class ArticleView(QTextBrowser):
             self.verticalScrollBar().setValue(0)
 
     def _scroll_with_context(self, anchor: str) -> None:
-        self.scrollToAnchor(anchor)
-        bar = self.verticalScrollBar()
-        if bar.value() > 0:
-            bar.setValue(max(0, bar.value() - int(self.fontMetrics().lineSpacing() * CONTEXT_LINES)))
+        pos = self._anchors.get(anchor)
+        if pos is None:
+            self.scrollToAnchor(anchor)
+            return
+        block = self.document().findBlock(pos)
+        top = self.document().documentLayout().blockBoundingRect(block).top()
+        self.verticalScrollBar().setValue(max(0, int(top) - self.context_px()))
 
     # ------------------------------------------------------------------ links
     def _on_anchor_clicked(self, url: QUrl) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.actions import Actions, Menus, build_menus, create_actions
-from desktop_app.answer_card import AnswerCard
+from desktop_app.answer_card import FONT_SCALE, AnswerCard
 from desktop_app.answer_log import COPY, OPEN, AnswerLog
 from desktop_app.answer_state import ANSWER, BROWSED, CANDIDATES, NO_ANSWER, PENDING, AnswerState
 from desktop_app.answer_view import AnswerPresenter
@@ -356,7 +356,13 @@ class MainWindow(QMainWindow):
         # set on each content widget: with an app style sheet, fonts do not propagate to children
         for root in (self.tabs, self.card, self.article_view):
             for widget in (root, *root.findChildren(QWidget)):
-                widget.setFont(font)
+                scale = widget.property(FONT_SCALE)
+                if scale:
+                    scaled = QFont(font)
+                    scaled.setPointSizeF(font.pointSizeF() * float(scale))
+                    widget.setFont(scaled)
+                else:
+                    widget.setFont(font)
         self.article_view.document().setDefaultFont(font)
         self.results.view.doItemsLayout()
 
