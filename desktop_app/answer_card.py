@@ -213,9 +213,7 @@ class AnswerCard(QFrame):
         self._reset(ANSWER)
         label = article.line_label(section) if section else article.line
         self._set_badge(label, glossary, article.line)
-        where = section.title if section else article.title
-        where += f" · п.{rule.number}" if rule else ""
-        self.heading.setText(f"<b>Перевод на линию {html.escape(article.line)}</b> — {html.escape(where)}")
+        self.heading.setText(_heading(article, section, rule))
         self.heading.setToolTip(article.title)
         self._set_phrase(article.phrase_for(rule) if rule else _section_phrase(article, section), glossary)
         self._set_greeting(article, glossary)
@@ -306,6 +304,15 @@ class AnswerCard(QFrame):
         self.queues.setText(table_html(table))
         self.queues_label.show()
         self.queues.show()
+
+
+def _heading(article: Article, section: Section | None, rule: Rule | None) -> str:
+    """ "<b>Перевод на линию СС</b> — Финансовые вопросы · п.3"; the article title only if it says more."""
+    line = f"<b>Перевод на линию {html.escape(article.line)}</b>"
+    if section is not None:
+        return f"{line} — {html.escape(section.title)}" + (f" · п.{rule.number}" if rule else "")
+    title = article.title.strip()
+    return line if title.casefold().startswith("перевод на линию") else f"{line} — {html.escape(title)}"
 
 
 def _section_of(article: Article, anchor: str | None) -> Section | None:

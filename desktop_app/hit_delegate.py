@@ -35,6 +35,17 @@ def row_heading(hit, fm: QFontMetrics, width: int) -> str:
     return fm.elidedText(place, Qt.TextElideMode.ElideRight, max(0, room)) + keep if place else keep
 
 
+def row_snippet(hit) -> str:
+    """The snippet without a phrase's or intro's lead-in («Для перевода … используйте фразу:»): the
+    row's heading already says «Фраза», so the row does not say it twice."""
+    if hit.kind == "rule":
+        return hit.snippet
+    lead, sep, _rest = hit.text.partition(": ")
+    if sep and len(lead) <= 120 and hit.snippet.startswith(lead + sep):
+        return hit.snippet[len(lead) + len(sep) :]
+    return hit.snippet
+
+
 class HitDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         hit = index.data(HIT_ROLE)
@@ -58,7 +69,7 @@ class HitDelegate(QStyledItemDelegate):
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
             row_heading(hit, fm, head_rect.width()),
         )
-        doc = self._snippet_doc(hit.snippet, option, rect.width(), selected)
+        doc = self._snippet_doc(row_snippet(hit), option, rect.width(), selected)
         top = rect.top() + self._badge_height(option.font) + 4
         painter.translate(rect.left(), top)
         clip = QRectF(0, 0, rect.width(), snippet_height(doc, SNIPPET_LINES))
@@ -76,7 +87,7 @@ class HitDelegate(QStyledItemDelegate):
         view = self.parent()
         viewport_w = view.viewport().width() if hasattr(view, "viewport") else option.rect.width()
         width = max(200, (viewport_w or 360) - 2 * PAD)
-        doc = self._snippet_doc(hit.snippet, option, width, False)
+        doc = self._snippet_doc(row_snippet(hit), option, width, False)
         snippet_h = snippet_height(doc, SNIPPET_LINES)
         return QSize(width, int(self._badge_height(option.font) + 4 + snippet_h + 2 * PAD))
 

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
@@ -465,15 +465,13 @@ class MainWindow(QMainWindow):
         self._apply_zoom(self.settings.zoom())
 
     def _first_start_geometry(self) -> None:
-        """A first start: most of a small screen, a comfortable reading size on a large one, centred."""
         screen = self.screen().availableGeometry() if self.screen() else None
         if screen is None or screen.width() <= 0:
             self.resize(1280, 760)
             return
-        width = min(screen.width(), max(1024, min(1560, int(screen.width() * 0.8))))
-        height = min(screen.height(), max(700, min(980, int(screen.height() * 0.88))))
-        self.resize(width, height)
-        self.move(screen.x() + (screen.width() - width) // 2, screen.y() + (screen.height() - height) // 2)
+        size = first_start_size(screen.size())
+        self.resize(size)
+        self.move(screen.center() - self.rect().center())
 
     def save_state(self) -> None:
         self.settings.set_blob("geometry", self.saveGeometry())
@@ -493,6 +491,13 @@ class MainWindow(QMainWindow):
             import_runner.wait()
         self.session.close()
         super().closeEvent(event)
+
+
+def first_start_size(screen: QSize) -> QSize:
+    """A first start: most of a small screen, a comfortable reading size on a large one."""
+    width = min(screen.width(), max(1024, min(1560, int(screen.width() * 0.8))))
+    height = min(screen.height(), max(700, min(980, int(screen.height() * 0.88))))
+    return QSize(width, height)
 
 
 def short_path(path: Path) -> str:

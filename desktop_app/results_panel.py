@@ -23,7 +23,7 @@ from desktop_app.hit_model import HitListModel
 if TYPE_CHECKING:
     from index import Hit, SearchResult
 
-PLACEHOLDER = "Что говорит клиент? Слово, вопрос, № пункта (Ctrl+F)"
+PLACEHOLDER = "Что говорит клиент? (Ctrl+F)"
 NAV_KEYS = (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)
 SUGGEST_SCHEME = "suggest:"
 GREY = "#6b7280"
