@@ -59,21 +59,20 @@ def confidence(result: SearchResult) -> str:
 
 
 def is_ambiguous(result: SearchResult) -> bool:
-    """The index says two lines fit (``SearchResult.ambiguous``, when the index provides it)."""
-    return (
-        bool(getattr(result, "ambiguous", False)) and len({h.line for h in result.hits[:MAX_CANDIDATES]}) > 1
-    )
+    """The index says hits on other lines fit about as well as the first (``SearchResult.ambiguous``)."""
+    lines = {h.line for h in (result.candidates or result.hits[:MAX_CANDIDATES])}
+    return bool(result.ambiguous) and len(lines) > 1
 
 
 def candidates(result: SearchResult) -> tuple[Hit, ...]:
-    """The best few hits, one per distinct text; for an ambiguous result the best hit of each line first."""
+    """The hits to choose among: the index's candidates (one per line when ambiguous), else the best
+    few hits; never two with the same rule or the same text."""
     picked: list[Hit] = []
-    if is_ambiguous(result):
-        for line in dict.fromkeys(h.line for h in result.hits):
-            picked.append(next(h for h in result.hits if h.line == line))
-    for hit in result.hits:
+    for hit in (*result.candidates, *result.hits):
         if all(hit.id != p.id and hit.text != p.text for p in picked):
             picked.append(hit)
+    if is_ambiguous(result) and len(result.candidates) > 1:
+        return tuple(picked[: len(result.candidates)])  # one per line, as the index chose them
     return tuple(picked[:MAX_CANDIDATES])
 
 

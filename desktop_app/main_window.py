@@ -176,6 +176,7 @@ class MainWindow(QMainWindow):
         session.refreshed.connect(self._on_refreshed)
         session.failed.connect(self.status.note)
         session.failed.connect(lambda _message: self.status.finished())  # a refresh that failed
+        session.set_memory(self.answer_log.memory)
         self.status.busy("Открываю базу знаний…")
         session.open()
         return session
@@ -535,13 +536,11 @@ def remember_choices(settings: AppSettings) -> bool:
 
 
 def _query_memory(settings: AppSettings):
-    """The query memory (desktop_app/learning.py) next to the settings file, or None without it."""
+    """The query memory (desktop_app/learning.py) in the app's data folder, or None when it cannot open."""
     try:
-        from desktop_app.learning import QueryMemory  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    try:
-        return QueryMemory(settings.path.with_name("query_memory.json"), enabled=remember_choices(settings))
-    except Exception:  # a damaged memory file must not keep the window from opening
+        from desktop_app.learning import QueryMemory, default_memory_path
+
+        return QueryMemory(default_memory_path(), enabled=remember_choices(settings))
+    except Exception:  # a damaged memory must not keep the window from opening
         log.warning("query memory not available", exc_info=True)
         return None

@@ -241,14 +241,26 @@ def test_down_from_the_search_field_chooses_among_candidates(make_window, qtbot,
     assert window.state.answer.kind == ANSWER and window.current.rule_id == first.id
 
 
-def test_an_ambiguous_match_shows_both_lines(make_window, qtbot, monkeypatch):
+def test_an_ambiguous_match_shows_both_lines(make_window, qtbot):
     window = make_window()
-    make_weak(monkeypatch, window, {"сменить оператора"}, ambiguous=True)
-    type_text(window.search_box, "сменить оператора")
-    wait_for_query(qtbot, window, "сменить оператора")
-    lines = {b.hit.line for b in window.card.candidate_buttons}
-    assert {"MNP", "СВ"} <= lines
-    assert "MNP" in window.card.heading.text() and "СВ" in window.card.heading.text()
+    type_text(window.search_box, "блокировка")  # СС п.8 and СВ п.11 fit about equally (index/confidence.py)
+    wait_for_query(qtbot, window, "блокировка")
+    assert window.result.ambiguous
+    lines = [b.hit.line for b in window.card.candidate_buttons]
+    assert sorted(lines) == ["СВ", "СС"]
+    assert "Подходят разные линии: СС и СВ" in window.card.heading.text()
+    assert window.card.phrase_text() == ""  # no line is given as the answer
+    assert selected_hit_id(window) is None
+
+
+def test_a_real_weak_match_offers_the_index_candidates(make_window, qtbot):
+    window = make_window()
+    type_text(window.search_box, "снять блокировку")
+    wait_for_query(qtbot, window, "снять блокировку")
+    assert window.result.confidence == index_results.WEAK
+    shown = [b.hit.id for b in window.card.candidate_buttons]
+    assert shown == [h.id for h in window.result.candidates][: len(shown)] and len(shown) >= 2
+    assert "Точного совпадения нет" in window.card.heading.text()
 
 
 def test_a_result_without_computed_confidence_counts_as_sure():
