@@ -31,8 +31,9 @@ def no_answer_html(query: str) -> str:
 
 def candidates_html(answer: Answer) -> str:
     count = len(answer.candidates)
+    title = "Подходят разные линии: уточните у клиента." if answer.ambiguous else "Точного совпадения нет."
     return NOTICE.format(
-        title="Точного совпадения нет: выберите правило.",
+        title=f"{title} Выберите правило.",
         body=f"Варианты — в карточке выше (щелчок или Alt+1…{count}) и в списке слева (↓ / ↑, Enter)."
         " Статья откроется, когда вы выберете правило.",
     )

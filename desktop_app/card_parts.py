@@ -46,17 +46,19 @@ class CandidateButton(QPushButton):
             f"<b>{html.escape(hit_heading(hit))}</b>  <span style='color:#6b7280'>Alt+{key}</span>"
         )
         self.title.setWordWrap(True)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.text = _label(html.escape(_shorten(hit.text, CANDIDATE_CHARS)))
         self.text.setWordWrap(True)
         top = QHBoxLayout()
         top.setSpacing(6)
         top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(self.title, 1)
+        top.addWidget(self.title, 1, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(2)
         layout.addLayout(top)
         layout.addWidget(self.text)
+        layout.addStretch(1)
         self.clicked.connect(lambda: self.chosen.emit(self.hit))
 
     def sizeHint(self):

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 # Qt adds the application's display name («База знаний») to a title that does not already end with it
 WINDOW_TITLE = "kb-browser — База знаний"
 TAB_RESULTS, TAB_TOC, TAB_FAVOURITES, TAB_HISTORY = range(4)
+LEFT_MIN_WIDTH = 320  # and never narrower than its four tabs
 
 
 class MainWindow(QMainWindow):
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("sideTabs")
         self.tabs.setDocumentMode(True)
+        self.tabs.setUsesScrollButtons(False)  # all four tabs in sight: the column is never narrower
         tabs = (
             (self.results, "Результаты"),
             (self.toc, "Оглавление"),
@@ -104,7 +106,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setChildrenCollapsible(False)
-        left.setMinimumWidth(320)
+        self._left = left
         right.setMinimumWidth(420)
         self.setCentralWidget(self.splitter)
         self.status = StatusArea(self.statusBar(), self)
@@ -366,6 +368,7 @@ class MainWindow(QMainWindow):
                     widget.setFont(font)
         self.article_view.document().setDefaultFont(font)
         self.results.view.doItemsLayout()
+        self._left.setMinimumWidth(max(LEFT_MIN_WIDTH, self.tabs.tabBar().sizeHint().width() + 16))
 
     def toggle_favourite(self) -> None:
         rule_id = self.current.rule_id if self.current and self.state.answer.shows_rule else None

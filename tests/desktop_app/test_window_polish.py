@@ -241,3 +241,12 @@ def test_the_query_memory_hears_opens_copies_misses_and_clearing(make_window, qt
     ]
     assert memory.enabled is False
     assert window.settings.recent_rules() == []
+
+
+def test_all_four_tabs_fit_at_half_screen(make_window):
+    window = make_window()
+    window.resize(960, 768)
+    window.splitter.setSizes([300, 660])  # as narrow as the agent can drag it
+    QTest.qWait(10)
+    bar = window.tabs.tabBar()
+    assert bar.tabRect(bar.count() - 1).right() <= window.tabs.width()
