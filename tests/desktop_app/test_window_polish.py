@@ -188,7 +188,7 @@ def test_prefixes_passed_while_typing_are_not_recorded(make_window, qtbot):
     window = make_window()
     search(qtbot, window, "пог", expect_first="ss/finance/9")
     type_text(window.search_box, "ода")
-    qtbot.waitUntil(lambda: window.state.answer.query == "погода" and window.result is not None)
+    qtbot.waitUntil(lambda: window.result is not None and window.result.query == "погода")
     QTest.qWait(50)
     assert window.settings.recent_rules() == []
 
