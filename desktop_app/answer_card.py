@@ -81,6 +81,7 @@ class AnswerCard(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._phrase_text = ""
         self._shown_kind = EMPTY
+        self._drawn: tuple = ()
         self._build_widgets()
         self._build_layout()
         self._pending = QTimer(self)
@@ -184,6 +185,11 @@ class AnswerCard(QFrame):
                 self._pending.start(PENDING_MS)
             return
         self._pending.stop()
+        key = (answer.kind, answer.target, answer.candidates, answer.ambiguous, id(kb))
+        key += (answer.query,) if answer.kind == NO_ANSWER else ()
+        if key == self._drawn and self._shown_kind != PENDING:
+            return  # typing on within the same answer: nothing to redraw
+        self._drawn = key
         if answer.kind == NO_ANSWER:
             self.show_message(
                 f"<b>Нет ответа по запросу «{html.escape(answer.query.strip())}»</b>",

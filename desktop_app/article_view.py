@@ -148,6 +148,9 @@ class ArticleView(QTextBrowser):
         fmt = root.frameFormat()
         margin = max(0, self.viewport().width() - limit)
         bottom = max(self.document().documentMargin(), self.viewport().height() - self.context_px())
+        # the bottom room only grows: re-laying out the whole article each time the card's height
+        # changes would cost more than a little blank space after the last rule
+        bottom = max(bottom, fmt.bottomMargin())
         if self._anchors and (fmt.rightMargin() != margin or fmt.bottomMargin() != bottom):
             fmt.setRightMargin(margin)
             fmt.setBottomMargin(bottom)
