@@ -28,7 +28,7 @@ from desktop_app.answer_state import ANSWER, BROWSED, CANDIDATES, EMPTY, NO_ANSW
 from desktop_app.badges import badge_css
 from desktop_app.card_parts import CandidateButton, Toast, table_html
 from desktop_app.glossary_text import GlossaryTooltips, glossary_html
-from kb.model import PHRASE, Article, Glossary, KnowledgeBase, Rule, Section
+from kb.model import PHRASE, Article, Block, Glossary, KnowledgeBase, Rule, Section
 
 if TYPE_CHECKING:
     from desktop_app.navigation import Target
@@ -205,13 +205,11 @@ class AnswerCard(QFrame):
             self.show_message(EMPTY_TEXT)
 
     def show_target(self, target: Target, kb: KnowledgeBase) -> None:
-        article = kb.article(target.article_id)
-        if article is None:
+        place = resolve(kb, target)
+        if place is None:
             self.show_message(f"Статья не найдена: {html.escape(target.article_id)}")
             return
-        found = kb.find_rule(target.rule_id) if target.rule_id else None
-        section = found[1] if found else _section_of(article, target.anchor)
-        self.show_rule(article, section, found[2] if found else None, kb.glossary)
+        self.show_rule(*place, kb.glossary)
 
     def show_rule(
         self, article: Article, section: Section | None, rule: Rule | None, glossary: Glossary | None
@@ -221,7 +219,7 @@ class AnswerCard(QFrame):
         self._set_badge(label, glossary, article.line)
         self.heading.setText(_heading(article, section, rule))
         self.heading.setToolTip(article.title)
-        self._set_phrase(article.phrase_for(rule) if rule else _section_phrase(article, section), glossary)
+        self._set_phrase(phrase_block(article, section, rule), glossary)
         self._set_greeting(article, glossary)
         self._set_queues(article)
         self.pin.setEnabled(rule is not None)
@@ -321,11 +319,30 @@ def _heading(article: Article, section: Section | None, rule: Rule | None) -> st
     return line if title.casefold().startswith("перевод на линию") else f"{line} — {html.escape(title)}"
 
 
-def _section_of(article: Article, anchor: str | None) -> Section | None:
-    section_id = anchor.partition("/")[2] if anchor else ""
-    return next((s for s in article.sections if s.id == section_id), None)
+def resolve(kb: KnowledgeBase, target: Target) -> tuple[Article, Section | None, Rule | None] | None:
+    """The article, section and rule a target points at (None when the article is gone)."""
+    article = kb.article(target.article_id)
+    if article is None:
+        return None
+    found = kb.find_rule(target.rule_id) if target.rule_id else None
+    if found is not None:
+        return found
+    section_id = target.anchor.partition("/")[2] if target.anchor else ""
+    return article, next((s for s in article.sections if s.id == section_id), None), None
 
 
-def _section_phrase(article: Article, section: Section | None):
+def phrase_block(article: Article, section: Section | None, rule: Rule | None) -> Block | None:
+    """The phrase to say for a rule (its section's, else the article's), or for a section / article."""
+    if rule is not None:
+        return article.phrase_for(rule)
     blocks = (*section.blocks, *article.blocks) if section else article.blocks
     return next((b for b in blocks if b.kind == PHRASE), None)
+
+
+def answer_phrase(answer: Answer, kb: KnowledgeBase | None) -> str:
+    """The phrase the current answer gives the agent to say ("" when it gives none)."""
+    if kb is None or answer.target is None or answer.kind not in (ANSWER, BROWSED):
+        return ""
+    place = resolve(kb, answer.target)
+    block = phrase_block(*place) if place else None
+    return block.text if block else ""

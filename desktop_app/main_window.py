@@ -11,9 +11,9 @@ from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.actions import Actions, Menus, build_menus, create_actions
-from desktop_app.answer_card import FONT_SCALE, AnswerCard
+from desktop_app.answer_card import FONT_SCALE, AnswerCard, answer_phrase
 from desktop_app.answer_log import COPY, OPEN, AnswerLog
-from desktop_app.answer_state import ANSWER, BROWSED, CANDIDATES, NO_ANSWER, PENDING, AnswerState
+from desktop_app.answer_state import CANDIDATES, NO_ANSWER, PENDING, AnswerState
 from desktop_app.answer_view import AnswerPresenter
 from desktop_app.article_view import ArticleView
 from desktop_app.history_panel import HistoryPanel
@@ -307,7 +307,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ commands
     def copy_phrase(self) -> None:
-        text = self.card.phrase_text() if self.state.answer.kind in (ANSWER, BROWSED) else ""
+        text = answer_phrase(self.state.answer, self.kb)
         if not text:
             self._copy_refused("Нет фразы для копирования: выберите правило")
             return
