@@ -181,7 +181,9 @@ class AnswerCard(QFrame):
     def show_answer(self, answer: Answer, kb: KnowledgeBase | None) -> None:
         if answer.kind == PENDING:
             self._pending_query = answer.query
-            if not self._pending.isActive():
+            if self._shown_kind == PENDING:
+                self._show_pending()  # already waiting: name the query as it is now
+            elif not self._pending.isActive():
                 self._pending.start(PENDING_MS)
             return
         self._pending.stop()
@@ -223,6 +225,7 @@ class AnswerCard(QFrame):
         self._set_greeting(article, glossary)
         self._set_queues(article)
         self.pin.setEnabled(rule is not None)
+        self.pin.setVisible(rule is not None)  # only a rule can be pinned: no dead star elsewhere
 
     def show_candidates(self, answer: Answer) -> None:
         self._reset(CANDIDATES)
@@ -267,6 +270,7 @@ class AnswerCard(QFrame):
         self.toast.dismiss()
         self.copy_button.setEnabled(False)
         self.pin.setEnabled(False)
+        self.pin.hide()
         self.set_pinned(False)
         for button in self.candidate_buttons:
             button.deleteLater()

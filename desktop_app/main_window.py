@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
         self.kb_dir, self.index_dir, self.settings = kb_dir, index_dir, settings
         self.kb: KnowledgeBase | None = None
         self.state = AnswerState(self)
+        self._copy_when_answered = False
         self.nav = NavHistory()
         self.watcher: KbWatcher | None = None
         self._build_widgets()
@@ -121,7 +122,7 @@ class MainWindow(QMainWindow):
         self.card.candidate_chosen.connect(self.open_hit)
         for number, action in enumerate(a.choose, start=1):
             action.triggered.connect(lambda _checked=False, n=number: self.choose_candidate(n))
-        self.state.changed.connect(lambda _answer: self._update_nav_actions())
+        self.state.changed.connect(self._on_answer_changed)
         self.results.suggestion_clicked.connect(self.set_query)
         for source in (self.toc, self.favourites, self.history):
             source.anchor_activated.connect(self.open_anchor)
@@ -243,6 +244,7 @@ class MainWindow(QMainWindow):
     def _on_query_edited(self, text: str) -> None:
         if self.tabs.currentIndex() != TAB_RESULTS:
             self.tabs.setCurrentIndex(TAB_RESULTS)
+        self._copy_when_answered = False  # a copy asked for the previous text is void
         self.state.set_query(text)
         self.session.search(text)
 
@@ -250,6 +252,12 @@ class MainWindow(QMainWindow):
         self.search_box.setText(text)
         self.search_box.setFocus()
         self._on_query_edited(text)
+
+    def _on_answer_changed(self, answer) -> None:
+        self._update_nav_actions()
+        if self._copy_when_answered and answer.kind != PENDING:
+            self._copy_when_answered = False
+            self.copy_phrase()
 
     def _on_results(self, result: SearchResult | None) -> None:
         self.state.set_result(result)
@@ -307,6 +315,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ commands
     def copy_phrase(self) -> None:
+        if self.state.answer.kind == PENDING:  # typed and copied at once: copy the answer when it is here
+            self._copy_when_answered = True
+            return
         text = answer_phrase(self.state.answer, self.kb)
         if not text:
             self._copy_refused("Нет фразы для копирования: выберите правило")

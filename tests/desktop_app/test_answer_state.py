@@ -309,3 +309,17 @@ def test_result_rows_name_intro_and_phrase_blocks_once(make_window, qtbot):
     wait_for_query(qtbot, window, "очередь mnp")
     intros = [h for h in window.results.model.hits() if h.kind == "intro"]
     assert intros and all(hit_heading(h).endswith("· Вводный текст") for h in intros)
+
+
+def test_copy_pressed_before_the_answer_arrives_copies_that_answer(make_window, qtbot):
+    window = make_window()
+    QGuiApplication.clipboard().setText("")
+    window.session.search = lambda text: None  # the search is still running when the agent copies
+    type_text(window.search_box, "роуминг")
+    QTest.keyClick(window.search_box, Qt.Key.Key_C, COPY_KEYS)
+    assert QGuiApplication.clipboard().text() == ""  # nothing the query did not produce
+
+    window.state.set_result(window.session._ix.search("роуминг", limit=30))
+
+    assert QGuiApplication.clipboard().text().startswith("Для решения Вашего вопроса")
+    assert window.card.toast.isVisible()
