@@ -6,16 +6,17 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.actions import Actions, Menus, build_menus, create_actions
-from desktop_app.answer_card import FONT_SCALE, AnswerCard, answer_phrase
-from desktop_app.answer_log import COPY, OPEN, AnswerLog
-from desktop_app.answer_state import CANDIDATES, NO_ANSWER, PENDING, AnswerState
+from desktop_app.answer_card import FONT_SCALE, AnswerCard
+from desktop_app.answer_log import OPEN, AnswerLog
+from desktop_app.answer_state import CANDIDATES, NO_ANSWER, AnswerState
 from desktop_app.answer_view import AnswerPresenter
 from desktop_app.article_view import ArticleView
+from desktop_app.copy_commands import CopyCommands, focus_keeper
 from desktop_app.history_panel import HistoryPanel
 from desktop_app.index_session import IndexSession
 from desktop_app.kb_watcher import KbWatcher
@@ -25,6 +26,13 @@ from desktop_app.rule_list import RuleList
 from desktop_app.settings import ZOOM_RANGE, AppSettings
 from desktop_app.status import StatusArea, describe_error
 from desktop_app.toc import TocView
+from desktop_app.window_setup import (
+    first_start_size,
+    query_memory,
+    remember_choices,
+    set_remember_choices,
+    short_path,
+)
 from desktop_app.wording import plural
 
 if TYPE_CHECKING:
@@ -48,7 +56,6 @@ class MainWindow(QMainWindow):
         self.kb_dir, self.index_dir, self.settings = kb_dir, index_dir, settings
         self.kb: KnowledgeBase | None = None
         self.state = AnswerState(self)
-        self._copy_when_answered = False
         self.nav = NavHistory()
         self.watcher: KbWatcher | None = None
         self._build_widgets()
@@ -62,7 +69,16 @@ class MainWindow(QMainWindow):
             self.settings.favourites,
             self,
         )
-        self.answer_log = AnswerLog(self.state, settings, self._update_history, _query_memory(settings), self)
+        self.answer_log = AnswerLog(self.state, settings, self._update_history, query_memory(settings), self)
+        self.copying = CopyCommands(
+            self.state,
+            lambda: self.kb,
+            self.card,
+            self.status,
+            self.answer_log,
+            focus_keeper(self.search_box),
+            self,
+        )
         self.actions_: Actions = create_actions(self)
         self.menus: Menus = build_menus(self, self.actions_)
         self.actions_.remember_choices.setChecked(remember_choices(settings))
@@ -122,7 +138,7 @@ class MainWindow(QMainWindow):
         self.card.candidate_chosen.connect(self.open_hit)
         for number, action in enumerate(a.choose, start=1):
             action.triggered.connect(lambda _checked=False, n=number: self.choose_candidate(n))
-        self.state.changed.connect(self._on_answer_changed)
+        self.state.changed.connect(lambda _answer: self._update_nav_actions())
         self.results.suggestion_clicked.connect(self.set_query)
         for source in (self.toc, self.favourites, self.history):
             source.anchor_activated.connect(self.open_anchor)
@@ -244,7 +260,7 @@ class MainWindow(QMainWindow):
     def _on_query_edited(self, text: str) -> None:
         if self.tabs.currentIndex() != TAB_RESULTS:
             self.tabs.setCurrentIndex(TAB_RESULTS)
-        self._copy_when_answered = False  # a copy asked for the previous text is void
+        self.copying.forget_pending()
         self.state.set_query(text)
         self.session.search(text)
 
@@ -252,12 +268,6 @@ class MainWindow(QMainWindow):
         self.search_box.setText(text)
         self.search_box.setFocus()
         self._on_query_edited(text)
-
-    def _on_answer_changed(self, answer) -> None:
-        self._update_nav_actions()
-        if self._copy_when_answered and answer.kind != PENDING:
-            self._copy_when_answered = False
-            self.copy_phrase()
 
     def _on_results(self, result: SearchResult | None) -> None:
         self.state.set_result(result)
@@ -315,34 +325,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ commands
     def copy_phrase(self) -> None:
-        if self.state.answer.kind == PENDING:  # typed and copied at once: copy the answer when it is here
-            self._copy_when_answered = True
-            return
-        text = answer_phrase(self.state.answer, self.kb)
-        if not text:
-            self._copy_refused("Нет фразы для копирования: выберите правило")
-            return
-        self._copied(text, "Фраза скопирована")
+        self.copying.copy_phrase()
 
     def copy_rule(self) -> None:
-        answer = self.state.answer
-        rule_id = answer.target.rule_id if answer.target is not None and answer.kind != PENDING else None
-        found = self.kb.find_rule(rule_id) if self.kb and rule_id else None
-        if found is None:
-            self._copy_refused("Нет правила для копирования: выберите правило")
-            return
-        self._copied(found[2].text, "Текст правила скопирован")
-
-    def _copied(self, text: str, confirmation: str) -> None:
-        QGuiApplication.clipboard().setText(text)
-        self.card.confirm(confirmation)
-        self.status.note(f"{confirmation} в буфер обмена")
-        self.answer_log.used(self.state.answer, COPY)
-        self.search_box.setFocus(Qt.FocusReason.OtherFocusReason)  # the agent goes on typing
-
-    def _copy_refused(self, why: str) -> None:
-        self.status.note(why)
-        self.search_box.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.copying.copy_rule()
 
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(TAB_RESULTS)
@@ -399,7 +385,7 @@ class MainWindow(QMainWindow):
         memory = self.answer_log.memory
         if memory is not None:
             memory.enabled = on
-        self.settings.set_blob(REMEMBER_KEY, QByteArray(b"1" if on else b"0"))
+        set_remember_choices(self.settings, on)
 
     def refresh_kb(self) -> None:
         self.session.refresh()
@@ -508,19 +494,6 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def first_start_size(screen: QSize) -> QSize:
-    """A first start: most of a small screen, a comfortable reading size on a large one."""
-    width = min(screen.width(), max(1024, min(1560, int(screen.width() * 0.8))))
-    height = min(screen.height(), max(700, min(980, int(screen.height() * 0.88))))
-    return QSize(width, height)
-
-
-def short_path(path: Path) -> str:
-    """ "…/resources/kb": the last two parts of a folder's path (the full path is the tooltip)."""
-    parts = path.parts
-    return "…/" + "/".join(parts[-2:]) if len(parts) > 3 else str(path)
-
-
 def _column(margins: tuple[int, int, int, int], top: QWidget, body: QWidget) -> QWidget:
     """One side of the window: a fixed-height widget above one that takes the rest."""
     column = QWidget()
@@ -538,23 +511,3 @@ def _add_entries(menu, entries: list) -> None:
         menu.addAction(text, slot)
     if not entries:
         menu.addAction("(пусто)").setEnabled(False)
-
-
-REMEMBER_KEY = "learning/remember"
-
-
-def remember_choices(settings: AppSettings) -> bool:
-    """«Запоминать выбор по запросам» (on unless the agent turned it off)."""
-    value = settings.blob(REMEMBER_KEY)
-    return value is None or bytes(value.data()) != b"0"
-
-
-def _query_memory(settings: AppSettings):
-    """The query memory (desktop_app/learning.py) in the app's data folder, or None when it cannot open."""
-    try:
-        from desktop_app.learning import QueryMemory, default_memory_path
-
-        return QueryMemory(default_memory_path(), enabled=remember_choices(settings))
-    except Exception:  # a damaged memory must not keep the window from opening
-        log.warning("query memory not available", exc_info=True)
-        return None

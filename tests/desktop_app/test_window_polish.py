@@ -123,7 +123,7 @@ def test_status_bar_shows_a_short_path(make_window):
 
 
 def test_first_start_size_is_sensible():
-    from desktop_app.main_window import first_start_size
+    from desktop_app.window_setup import first_start_size
 
     big = first_start_size(QSize(1920, 1040))
     assert 1300 <= big.width() <= 1600 and 850 <= big.height() <= 1000
