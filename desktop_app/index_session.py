@@ -129,9 +129,13 @@ class IndexSession(QObject):
         return self._memory
 
     def _give_feedback(self) -> None:
+        """On the index's thread, before the searches asked for after this (the first build of the
+        feedback reads every remembered query)."""
         memory, ix = self._memory, self._ix
         if ix is not None and hasattr(ix, "set_feedback"):
-            ix.set_feedback(memory.feedback() if memory is not None and memory.enabled else None)
+            self._runner.submit(
+                lambda: ix.set_feedback(memory.feedback() if memory and memory.enabled else None)
+            )
 
     # ------------------------------------------------------------------ search
     def search(self, query: str) -> None:

@@ -24,10 +24,12 @@ import re
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from index.feedback import Choice, Feedback
+if TYPE_CHECKING:
+    from index.feedback import Feedback
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +80,8 @@ class QueryMemory:
         self.path = Path(path)
         self._enabled = enabled
         self._lock = threading.Lock()
-        self._entries: dict[tuple[str, str, str], Entry] = {_key(e): e for e in _read(self.path)}
-        self._seq = max((e.seq for e in self._entries.values()), default=0)
+        self._read: dict[tuple[str, str, str], Entry] | None = None  # the file, read on first use
+        self._seq = 0
         self._feedback: Feedback | None = None
         self._listeners: list[Callable[[], None]] = []
 
@@ -112,7 +114,7 @@ class QueryMemory:
     def clear(self) -> None:
         """Forget everything and delete the file."""
         with self._lock:
-            self._entries.clear()
+            self._read = {}
             self._seq = 0
             self._feedback = None
             try:
@@ -128,14 +130,15 @@ class QueryMemory:
         if not self._enabled or not text:
             return False
         with self._lock:
+            entries = self._entries  # read first: it sets the running number
             self._seq += 1
             key = (text, rule_id, action)
-            old = self._entries.pop(key, None)
-            self._entries[key] = Entry(text, rule_id, action, (old.count if old else 0) + 1, self._seq)
-            while len(self._entries) > MAX_ENTRIES:
-                oldest = min(self._entries, key=lambda k: self._entries[k].seq)
-                del self._entries[oldest]
-            self._feedback = None
+            old = entries.pop(key, None)
+            entries[key] = Entry(text, rule_id, action, (old.count if old else 0) + 1, self._seq)
+            self._count(text, rule_id, action, 1)
+            while len(entries) > MAX_ENTRIES:
+                oldest = entries.pop(min(entries, key=lambda k: entries[k].seq))
+                self._count(oldest.query, oldest.rule_id, oldest.action, -oldest.count)
             self._write()
         self._changed()
         return True
@@ -148,6 +151,8 @@ class QueryMemory:
 
     def feedback(self) -> Feedback:
         """The choices as ranking feedback (empty while switched off); built once per change."""
+        from index.feedback import Choice, Feedback  # the search index's modules: not at app start
+
         if not self._enabled:
             return Feedback()
         with self._lock:
@@ -159,6 +164,20 @@ class QueryMemory:
             return self._feedback
 
     # ------------------------------------------------------------------ internals
+    @property
+    def _entries(self) -> dict[tuple[str, str, str], Entry]:
+        """The entries, read from the file on first use (so making the memory at start costs
+        nothing); caller holds the lock."""
+        if self._read is None:
+            self._read = {_key(e): e for e in _read(self.path)}
+            self._seq = max((e.seq for e in self._read.values()), default=0)
+        return self._read
+
+    def _count(self, query: str, rule_id: str, action: str, delta: int) -> None:
+        """Bring the feedback built already up to date with one change (caller holds the lock)."""
+        if self._feedback is not None and action in CHOICES:
+            self._feedback = self._feedback.changed(query, rule_id, delta)
+
     def _changed(self) -> None:
         for callback in list(self._listeners):
             try:
@@ -168,21 +187,24 @@ class QueryMemory:
 
     def _write(self) -> None:
         """The whole memory to ``path``, atomically (caller holds the lock); failures are logged."""
-        data = {"version": FORMAT_VERSION, "entries": [asdict(e) for e in self._entries.values()]}
+        data = {"version": FORMAT_VERSION, "entries": [_as_json(e) for e in self._entries.values()]}
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         tmp = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".query-memory-", suffix=".tmp", dir=self.path.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
+                fh.write(text)  # no fsync: it stalls the window on slow disks; a file lost to a power
+            os.replace(tmp, self.path)  # cut reads as corrupt, and the memory starts empty
         except OSError as exc:
             log.warning("Query memory %s: cannot write (%s)", self.path, exc)
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
+
+
+def _as_json(entry: Entry) -> dict:
+    return {"query": entry.query, "rule_id": entry.rule_id, "action": entry.action, "count": entry.count,
+            "seq": entry.seq}  # fmt: skip
 
 
 def _key(entry: Entry) -> tuple[str, str, str]:

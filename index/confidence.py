@@ -19,13 +19,13 @@ per line.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index import feedback, morphology
 from index.analysis import STOP_WORDS, stem, words
 from index.query import Alternative, Concept, QueryPlan, clean
-from index.ranking import Stats
 from index.results import CORRECTED, EXACT, NONE, PARTIAL, STRONG, SYNONYM, WEAK, Hit
 from index.vocabulary import Vocabulary
 
@@ -48,6 +48,7 @@ WEAK_CANDIDATES = 3
 MAX_LINES = 3
 LEARNED_STRONG = feedback.strength(3)  # agents chose the first hit for this query three times
 JUDGED_HITS = 10  # hits the verdict looks at (KnowledgeIndex ranks at least these many)
+STEM_SETS_KEPT = 256  # documents' stem sets kept (~5 KB each at 100k rules; a query judges ≤ 30)
 
 # How one concept was found in a document, strongest first; the credit each way earns.
 _TYPED, _SYNONYM, _FIXED, _LOOSE, _PART, _NEAR = "typed", "synonym", "fixed", "loose", "part", "near"
@@ -86,18 +87,18 @@ def typed_forms(concept: Concept) -> tuple[frozenset[tuple[str, ...]], frozenset
     return frozenset(forms), frozenset(parts)
 
 
-def concept_weights(plan: QueryPlan, stats: Stats) -> list[float]:
-    """Each concept's idf weight, like the ranking's but a word no document holds weighs most (it
-    was asked for, and nothing answers it), a number nobody holds nothing; times the concept's own
-    weight where query understanding gives one (fillers and numbers count little)."""
+def concept_weights(plan: QueryPlan, df: Callable[[str], int], n: int) -> list[float]:
+    """Each concept's idf weight from the document frequency ``df`` of its forms among ``n``
+    documents, like the ranking's, but a word no document holds weighs most (it was asked for and
+    nothing answers it) and a number nobody holds nothing; times the concept's own weight where
+    query understanding gives one (fillers and numbers count little)."""
     out = []
     for concept in plan.concepts:
-        known = [stats.dfs.get(a.stems[0], 0) for a in concept.alternatives if a.stems]
-        known = [df for df in known if df]
+        known = [d for a in concept.alternatives if a.stems and (d := df(a.stems[0]))]
         if known:
-            idf = math.log(1 + stats.n / min(known))
+            idf = math.log(1 + n / min(known))
         else:
-            idf = 0.0 if any(ch.isdigit() for ch in concept.label) else math.log(1 + stats.n / 0.5)
+            idf = 0.0 if any(ch.isdigit() for ch in concept.label) else math.log(1 + n / 0.5)
         out.append(idf * getattr(concept, "weight", 1.0))
     return out
 
@@ -123,7 +124,7 @@ class _ConceptView:
             return _FIXED if alt.boost >= LOOSE_MIN_BOOST else _NEAR
         return _LOOSE if alt.boost >= LOOSE_MIN_BOOST else _NEAR
 
-    def found(self, has: set[str]) -> str | None:
+    def found(self, has: frozenset[str]) -> str | None:
         """The best way the concept is in a document whose stems are ``has``; None if not at all."""
         for alt, way in self.ways:
             if all(s in has for s in alt.stems):
@@ -177,14 +178,16 @@ def _is_fixed(concept: Concept, typed_words: set[str], vocab: Vocabulary) -> boo
     return not all(morphology.is_known(p) for p in parts)
 
 
-def document_stems(fields: dict) -> set[str]:
+def document_stems(fields: dict) -> frozenset[str]:
     """Every stem a document holds: its text, titles, and any other stored ``*stems`` field (the
     customer phrasings)."""
-    out: set[str] = set()
-    for key, value in fields.items():
-        if key.endswith("stems") and isinstance(value, str):
-            out.update(value.split())
-    return out
+    return _stem_set(tuple(v for k, v in fields.items() if k.endswith("stems") and isinstance(v, str)))
+
+
+@lru_cache(maxsize=STEM_SETS_KEPT)
+def _stem_set(values: tuple[str, ...]) -> frozenset[str]:
+    """(The stored strings are the cached documents' own: a document ranked again is not split again.)"""
+    return frozenset(s for value in values for s in value.split())
 
 
 def verdict(hits: Sequence[Hit]) -> Verdict:

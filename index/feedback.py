@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index.analysis import STOP_WORDS, stem, words
 from index.query import QueryPlan, clean
@@ -37,6 +38,7 @@ class Choice:
     count: float = 1.0
 
 
+@lru_cache(maxsize=20_000)
 def query_key(text: str) -> Key:
     """The normalised form of a query: its content words' stems (function words and numbers out)."""
     found = [w.norm for w in words(clean(text)) if not w.norm.isdigit()]
@@ -83,6 +85,27 @@ class Feedback:
 
     def __len__(self) -> int:
         return len(self._counts)
+
+    def changed(self, query: str, rule_id: str, delta: float) -> Feedback:
+        """A copy with ``delta`` more (or, negative, fewer) choices of ``rule_id`` after ``query``:
+        cheap next to building again from every choice; this one stays as it was."""
+        new = Feedback()
+        new._counts, new._by_stem = defaultdict(Counter, self._counts), defaultdict(set, self._by_stem)
+        key = query_key(query)
+        if not key or not rule_id:
+            return new
+        counts = Counter(self._counts.get(key, ()))
+        counts[rule_id] += delta
+        counts = Counter({r: n for r, n in counts.items() if n > 0})
+        if counts:
+            new._counts[key] = counts
+            for s in key:
+                new._by_stem[s] = self._by_stem.get(s, set()) | {key}
+        else:
+            new._counts.pop(key, None)
+            for s in key:
+                new._by_stem[s] = self._by_stem.get(s, set()) - {key}
+        return new
 
     def boost(self, plan_or_query: QueryPlan | str) -> dict[str, float]:
         """Rule id → the share of the best hit's score to add to that rule (empty: nothing learned)."""

@@ -21,7 +21,7 @@ from index.highlight import snippet
 from index.merging import merge_tiers
 from index.postings import PostingsCache
 from index.query import understand
-from index.ranking import CANDIDATES, DocCache, Scored, common_df, field_lengths, query_stats, rank
+from index.ranking import CANDIDATES, DocCache, Scored, common_df, field_lengths, rank
 from index.results import Hit, SearchResult, UpdateReport
 from index.synonyms import Synonyms
 from index.vocabulary import Vocabulary, WordTable
@@ -34,6 +34,7 @@ posting_pool.install()  # faster spills for every writer, the build's writer pro
 Progress = Callable[[int, int], None]
 WRITER_TIMEOUT = 30.0
 DEFAULT_LIMIT, MAX_LIMIT = 20, 10_000
+DF_MEMO_SIZE = 20_000  # stems whose document frequency a searcher remembers for the confidence signals
 BUILD_LIMIT_MB = 128  # Whoosh's posting pool per writer process, flushed to disk when full
 BUILD_MAX_PROCS = 2
 KB_CACHE_MIN_PARSED = 20  # files parsed again (or 10% of them) before the saved KB is rewritten
@@ -368,9 +369,9 @@ class KnowledgeIndex:
         scored = rank(searcher, plan, wanted, self._docs, self._extra_docs, self._postings)
         learned = self._learned(scored, boosts) if boosts else {}
         if learned:
-            scored = self._boosted(scored, learned)[: max(limit, confidence.JUDGED_HITS)]
-        stats = query_stats(searcher, plan, self._extra_docs) if scored else None
-        weights = confidence.concept_weights(plan, stats) if stats else []
+            scored = self._boosted(scored, learned)
+        scored = scored[: max(limit, confidence.JUDGED_HITS)]
+        weights = confidence.concept_weights(plan, *self._frequencies(searcher)) if scored else []
         judge = confidence.Judge(plan, weights, self._vocab)
         hits = [self._hit(s, terms, judge.fit(s.fields), learned.get(s.fields["id"], 0.0)) for s in scored]
         verdict = confidence.verdict(hits)
@@ -384,6 +385,26 @@ class KnowledgeIndex:
             ambiguous=verdict.ambiguous,
             candidates=verdict.candidates,
         )
+
+    _df_memo: tuple[object, dict[str, int]] = (None, {})  # (searcher, stem -> document frequency)
+
+    def _frequencies(self, searcher: Searcher) -> tuple[Callable[[str], int], int]:
+        """Document frequency of a stem (text and customer phrasings, as ranking.query_stats counts
+        it), remembered for this searcher, and the document count it is out of."""
+        if self._df_memo[0] is not searcher:
+            self._df_memo = (searcher, {})
+        memo, reader = self._df_memo[1], searcher.reader()
+        n = max(1, searcher.doc_count()) + self._extra_docs
+        fields = [f for f in ("content", "phrasings") if f in reader.schema]
+
+        def df(stem: str) -> int:
+            if stem not in memo:
+                if len(memo) > DF_MEMO_SIZE:
+                    memo.clear()
+                memo[stem] = min(n, sum(reader.doc_frequency(f, stem) for f in fields))
+            return memo[stem]
+
+        return df, n
 
     def _learned(self, scored: list[Scored], boosts: dict[str, float]) -> dict[str, float]:
         """The boosts of the rules that are ranked, or that the KB still holds (fetched by id)."""

@@ -56,6 +56,8 @@ def test_entries_count_repeats_most_recent_first(memory: QueryMemory):
     ]
     again = QueryMemory(memory.path)  # read back from the file
     assert [(e.query, e.count) for e in again.entries()] == [("блокировка", 1), ("роуминг", 2)]
+    again.record("курьер", "ss/technical/12", OPEN)  # numbered after what the file holds
+    assert [e.query for e in QueryMemory(memory.path).entries()] == ["курьер", "блокировка", "роуминг"]
     assert not memory.record("роуминг", "ss/finance/3", "print")  # unknown action
     assert not memory.record("   ", "ss/finance/3", OPEN) and not memory.record("роуминг", "", OPEN)
 
@@ -180,3 +182,16 @@ def test_session_ranks_with_the_memory_and_follows_each_record(qtbot, tmp_path: 
         session.wait()
         session._ix = None  # the module's index outlives this session
         ix.set_feedback(None)
+
+
+def test_feedback_kept_up_to_date_equals_a_fresh_build(memory: QueryMemory, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(learning, "MAX_ENTRIES", 4)
+    memory.record("роуминг списали", "ss/finance/3", OPEN)
+    memory.feedback()  # built now, then changed with every record and every entry dropped
+    for query, rule in [("блокировка", "a"), ("списали в роуминге", "ss/finance/3"), ("курьер", "b"),
+                        ("ещё запрос", "c"), ("блокировка", "a")]:  # fmt: skip
+        memory.record(query, rule, COPY)
+    memory.record_miss("погода")
+    fresh = QueryMemory(memory.path).feedback()
+    for query in ("роуминг списали", "блокировка", "курьер", "ещё запрос"):
+        assert memory.feedback().boost(query) == fresh.boost(query)

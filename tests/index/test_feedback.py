@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from index import KnowledgeIndex
 from index.feedback import CLOSE_OVERLAP, MAX_BOOST, Feedback, overlap, query_key, strength
 from index.results import STRONG
+from tests.index.signals_kb import write_kb
 
 
 @pytest.fixture
@@ -69,17 +71,21 @@ def test_one_stray_choice_does_not_bury_an_exact_match(ix: KnowledgeIndex):
     assert ix.search("тарификация в роуминге").hits[0].id == "ss/finance/3"
 
 
-def test_a_learned_rule_the_ranking_misses_is_fetched_by_id(ix: KnowledgeIndex):
-    query = "в турции сняли 500 рублей"
-    assert "ss/finance/3" not in [h.id for h in ix.search(query).hits]
-    ix.set_feedback(Feedback([("в турции сняли # рублей", "ss/finance/3", 3)]))
-    result = ix.search(query)
-    top = result.hits[0]
-    assert top.id == "ss/finance/3" and top.kind == "rule" and top.line == "СС"
-    assert top.text.startswith("Неверная тарификация") and top.article == "ss"
-    assert result.confidence == STRONG
-    ix.set_feedback(Feedback([(query, "no/such/1", 5)]))  # a rule no longer in the KB: ignored
-    assert "no/such/1" not in [h.id for h in ix.search(query).hits]
+def test_a_learned_rule_the_ranking_misses_is_fetched_by_id(tmp_path: Path):
+    with KnowledgeIndex.open(write_kb(tmp_path / "kb"), tmp_path / "index") as ix:
+        query = "курьерская доставка 2 раза"
+        assert "ss/finance/2" not in [h.id for h in ix.search(query).hits]
+        ix.set_feedback(Feedback([("курьерская доставка # раза", "ss/finance/2", 3)]))
+        result = ix.search(query)
+        top = result.hits[0]
+        assert top.id == "ss/finance/2" and top.kind == "rule" and top.line == "СС"
+        assert top.text.startswith("Перенос денежных средств") and top.article == "ss"
+        assert result.confidence == STRONG and result.hits[1].id == "ss/technical/1"
+        assert ix.search("ничего такого нет").hits == []
+        ix.set_feedback(Feedback([("ничего такого нет", "ss/finance/2", 3)]))
+        assert [h.id for h in ix.search("ничего такого нет").hits] == ["ss/finance/2"]
+        ix.set_feedback(Feedback([(query, "no/such/1", 5)]))  # a rule no longer in the KB: ignored
+        assert "no/such/1" not in [h.id for h in ix.search(query).hits]
 
 
 def test_feedback_off_restores_the_text_ranking(ix: KnowledgeIndex):
@@ -93,3 +99,14 @@ def test_layout_typed_query_matches_what_was_learned(ix: KnowledgeIndex):
     second = ix.search("блокировка").hits[1].id
     ix.set_feedback(Feedback([("блокировка", second, 3)]))
     assert ix.search(",kjrbhjdrf").hits[0].id == second  # «блокировка» on the English layout
+
+
+def test_changed_gives_what_building_again_gives():
+    choices = [("роуминг списали", "a", 2), ("блокировка", "b", 1), ("списали в роуминге", "c", 1)]
+    fb = Feedback(choices)
+    more = fb.changed("списали в роуминге", "a", 1).changed("блокировка", "b", -1).changed("новое", "d", 1)
+    fresh = Feedback([("роуминг списали", "a", 3), ("списали в роуминге", "c", 1), ("новое", "d", 1)])
+    for query in ("роуминг списали", "блокировка", "новое", "списали роуминг турция"):
+        assert more.boost(query) == fresh.boost(query)
+    assert fb.boost("блокировка") == {"b": strength(1)}  # the original is untouched
+    assert len(more) == len(fresh) == 2
