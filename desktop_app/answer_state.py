@@ -123,8 +123,16 @@ class AnswerState(QObject):
         if result.query != self._answer.query:
             self.dropped += 1
             return False
-        self._set(answer_for(result.query, result), result_changed=True)
+        self._set(self._keep_choice(answer_for(result.query, result)), result_changed=True)
         return True
+
+    def _keep_choice(self, fresh: Answer) -> Answer:
+        """The same query searched again (the KB changed): what the agent chose or browsed stays."""
+        old = self._answer
+        if old.kind not in (ANSWER, BROWSED) or old.target is None or old.result is None:
+            return fresh
+        hit = next((h for h in fresh.hits if target_for_hit(h) == old.target), None)
+        return replace(fresh, kind=ANSWER if hit else BROWSED, target=old.target, hit=hit)
 
     def choose_hit(self, hit: Hit) -> bool:
         """The agent picked one of the current result's hits (list, candidate, Enter)."""

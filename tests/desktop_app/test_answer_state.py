@@ -323,3 +323,19 @@ def test_copy_pressed_before_the_answer_arrives_copies_that_answer(make_window, 
 
     assert QGuiApplication.clipboard().text().startswith("Для решения Вашего вопроса")
     assert window.card.toast.isVisible()
+
+
+def test_the_same_query_searched_again_keeps_the_agents_choice(make_window, qtbot):
+    window = make_window()
+    type_text(window.search_box, "не работает интернет")
+    wait_for_query(qtbot, window, "не работает интернет")
+    chosen = window.card.candidate_buttons[1].hit
+    QTest.keyClick(window.search_box, Qt.Key.Key_2, ALT)
+    before = window.result
+
+    window.session.search("не работает интернет")  # what a KB refresh does after re-reading files
+    qtbot.waitUntil(lambda: window.result is not before)
+
+    assert window.current.rule_id == chosen.id
+    assert selected_hit_id(window) == chosen.id
+    assert window.card.heading.text().endswith(f"п.{chosen.number}")
