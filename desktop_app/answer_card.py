@@ -240,6 +240,8 @@ class AnswerCard(QFrame):
         self.message.show()
         for key, hit in enumerate(answer.candidates, start=1):
             button = CandidateButton(hit, key)
+            for widget in (button, *button.findChildren(QWidget)):
+                widget.setFont(self.font())  # the zoom: fonts do not pass to children under a style sheet
             button.chosen.connect(self.candidate_chosen)
             self._candidate_row.addWidget(button, 1)
             self.candidate_buttons.append(button)

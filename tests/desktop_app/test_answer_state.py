@@ -339,3 +339,13 @@ def test_the_same_query_searched_again_keeps_the_agents_choice(make_window, qtbo
     assert window.current.rule_id == chosen.id
     assert selected_hit_id(window) == chosen.id
     assert window.card.heading.text().endswith(f"п.{chosen.number}")
+
+
+def test_candidates_shown_after_zooming_in_are_zoomed_too(make_window, qtbot):
+    window = make_window()
+    base = window.card.heading.font().pointSizeF()
+    window.set_zoom(3)
+    type_text(window.search_box, "не работает интернет")
+    wait_for_query(qtbot, window, "не работает интернет")
+    button = window.card.candidate_buttons[0]
+    assert button.text.font().pointSizeF() == window.card.heading.font().pointSizeF() == base + 3
