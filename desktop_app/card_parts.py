@@ -37,6 +37,7 @@ class CandidateButton(QPushButton):
         super().__init__(parent)
         self.hit = hit
         self.setObjectName("candidate")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # click or Alt+N: typing stays in the search field
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
         self.setToolTip(f"{hit.text}\n\nВыбрать: Alt+{key} или щелчок")
         self.setAccessibleName(f"Вариант {key}: {hit.line_label}, {hit_heading(hit)}")

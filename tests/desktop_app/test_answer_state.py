@@ -221,6 +221,7 @@ def test_clicking_a_candidate_opens_it(make_window, qtbot, monkeypatch):
     assert window.current.rule_id == first.id
     assert window.article_view.selected_rule() == first.id
     assert window.nav.current().rule_id == first.id
+    assert window.search_box.hasFocus()
 
 
 def test_down_from_the_search_field_chooses_among_candidates(make_window, qtbot, monkeypatch):
