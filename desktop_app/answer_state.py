@@ -8,6 +8,7 @@ than the current query is dropped, an empty query or a query that found nothing 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -98,14 +99,25 @@ class AnswerState(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._answer = Answer()
+        self._waiting: list[Callable[[], None]] = []  # acts asked for while the answer was on its way
         self.dropped = 0  # results for an older query text, thrown away
 
     @property
     def answer(self) -> Answer:
         return self._answer
 
+    def when_answered(self, act: Callable[[], None]) -> None:
+        """Do ``act`` now, or once the current query's answer is here (Enter or copy pressed right after
+        typing); forgotten when the query changes first."""
+        if self._answer.kind == PENDING:
+            self._waiting.append(act)
+        else:
+            act()
+
     def set_query(self, query: str) -> None:
         """The agent edited the query: until its result arrives nothing new is shown."""
+        if query != self._answer.query:
+            self._waiting.clear()
         if not query.strip():
             self._set(Answer(query=query), result_changed=self._answer.result is not None)
             return
@@ -136,8 +148,8 @@ class AnswerState(QObject):
 
     def choose_hit(self, hit: Hit) -> bool:
         """The agent picked one of the current result's hits (list, candidate, Enter)."""
-        if hit not in self._answer.hits:
-            return False
+        if self._answer.kind == PENDING or hit not in self._answer.hits:
+            return False  # a hit of the previous text's result: not an answer to this query
         target = target_for_hit(hit)
         if self._answer.kind == ANSWER and self._answer.hit == hit:
             return True
@@ -159,3 +171,7 @@ class AnswerState(QObject):
         if result_changed:
             self.result_changed.emit(answer.result)
         self.changed.emit(answer)
+        if answer.kind != PENDING and self._waiting:
+            waiting, self._waiting = self._waiting, []
+            for act in waiting:
+                act()

@@ -14,7 +14,7 @@ from PySide6.QtGui import QGuiApplication
 
 from desktop_app.answer_card import answer_phrase
 from desktop_app.answer_log import COPY, AnswerLog
-from desktop_app.answer_state import PENDING, Answer, AnswerState
+from desktop_app.answer_state import PENDING, AnswerState
 
 if TYPE_CHECKING:
     from desktop_app.answer_card import AnswerCard
@@ -36,13 +36,11 @@ class CopyCommands(QObject):
         super().__init__(parent)
         self._state, self._kb, self._card, self._status = state, kb, card, status
         self._log, self._focus_search = answer_log, focus_search
-        self._when_answered = False
-        state.changed.connect(self._on_answer)
 
     def copy_phrase(self) -> None:
-        if self._state.answer.kind == PENDING:  # typed and copied at once
-            self._when_answered = True
-            return
+        self._state.when_answered(self._copy_phrase)  # typed and copied at once: the query's answer
+
+    def _copy_phrase(self) -> None:
         text = answer_phrase(self._state.answer, self._kb())
         if not text:
             self._refused("Нет фразы для копирования: выберите правило")
@@ -57,15 +55,6 @@ class CopyCommands(QObject):
             self._refused("Нет правила для копирования: выберите правило")
             return
         self._copied(found[2].text, "Текст правила скопирован")
-
-    def forget_pending(self) -> None:
-        """The query changed: a copy asked for the previous text is void."""
-        self._when_answered = False
-
-    def _on_answer(self, answer: Answer) -> None:
-        if self._when_answered and answer.kind != PENDING:
-            self._when_answered = False
-            self.copy_phrase()
 
     def _copied(self, text: str, confirmation: str) -> None:
         QGuiApplication.clipboard().setText(text)

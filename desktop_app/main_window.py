@@ -260,7 +260,6 @@ class MainWindow(QMainWindow):
     def _on_query_edited(self, text: str) -> None:
         if self.tabs.currentIndex() != TAB_RESULTS:
             self.tabs.setCurrentIndex(TAB_RESULTS)
-        self.copying.forget_pending()
         self.state.set_query(text)
         self.session.search(text)
 
@@ -274,6 +273,9 @@ class MainWindow(QMainWindow):
 
     def open_selected(self) -> None:
         """Enter: open the selected hit; with none selected, the first candidate or the answer."""
+        self.state.when_answered(self._open_selected)
+
+    def _open_selected(self) -> None:
         answer = self.state.answer
         hit = self.results.current_hit() or (answer.candidates[0] if answer.candidates else answer.hit)
         if hit is not None:

@@ -350,3 +350,16 @@ def test_candidates_shown_after_zooming_in_are_zoomed_too(make_window, qtbot):
     wait_for_query(qtbot, window, "не работает интернет")
     button = window.card.candidate_buttons[0]
     assert button.text.font().pointSizeF() == window.card.heading.font().pointSizeF() == base + 3
+
+
+def test_enter_pressed_before_the_answer_arrives_opens_the_new_answer(make_window, qtbot):
+    window = make_window()
+    search(qtbot, window, "пог", expect_first="ss/finance/9")
+    window.session.search = lambda text: None  # «сменить оператора»'s search is still running
+    window.set_query("сменить оператора")
+    QTest.keyClick(window.search_box, Qt.Key.Key_Return)
+    assert window.nav.current() is None  # not the previous text's СС п.9
+
+    window.state.set_result(window.session._ix.search("сменить оператора", limit=30))
+
+    assert window.nav.current().rule_id == "mnp/questions/1" == window.current.rule_id
