@@ -105,12 +105,20 @@ def _import_failed(window, source: Path, exc: BaseException) -> None:
     )
 
 
-def show_load_errors(parent: QWidget, errors: list[LoadError]) -> None:
-    if not errors:
+def show_load_errors(
+    parent: QWidget, errors: list[LoadError], notices: list[LoadError] | None = None
+) -> None:
+    """Files that did not load, and files that loaded with a notice (read as cp1251)."""
+    notices = notices or []
+    if not errors and not notices:
         QMessageBox.information(parent, "Ошибки загрузки", "Все файлы базы знаний загружены без ошибок.")
         return
-    text = f"Не загружено файлов: {len(errors)}. Остальные статьи работают."
-    show_warning(parent, "Ошибки загрузки", text, "\n".join(str(e) for e in errors))
+    parts = []
+    if errors:
+        parts.append(f"Не загружено файлов: {len(errors)}. Остальные статьи работают.")
+    if notices:
+        parts.append(f"Загружено с замечаниями: {len(notices)}.")
+    show_warning(parent, "Ошибки загрузки", " ".join(parts), "\n".join(str(e) for e in [*errors, *notices]))
 
 
 def shortcuts_html() -> str:

@@ -211,6 +211,7 @@ class MainWindow(QMainWindow):
         )
         if kb.errors:
             notes.append(f"Файл не загружен — {describe_error(kb.errors[0])}")
+        notes += [describe_error(n) for n in kb.notices[:1]]
         if notes:
             self.status.note("; ".join(notes))
         if self.watcher is None:
@@ -237,6 +238,7 @@ class MainWindow(QMainWindow):
             note += f"; не загружено: {describe_error(kb.errors[0])}"
             if len(kb.errors) > 1:
                 note += f" и ещё {len(kb.errors) - 1}"
+        note += "".join(f"; {describe_error(n)}" for n in kb.notices[:1])
         self.status.note(note)
 
     def _set_kb(self, kb: KnowledgeBase) -> None:
@@ -244,7 +246,7 @@ class MainWindow(QMainWindow):
         self.toc.set_kb(kb)
         self.favourites.set_rules(kb, self.settings.favourites())
         self._update_history()
-        self.status.set_errors(list(kb.errors))
+        self.status.set_errors(list(kb.errors), list(kb.notices))
 
     # ------------------------------------------------------------------ search
     @property
@@ -442,7 +444,8 @@ class MainWindow(QMainWindow):
     def show_load_errors(self) -> None:
         from desktop_app.dialogs import show_load_errors
 
-        show_load_errors(self, list(self.kb.errors) if self.kb else [])
+        kb = self.kb
+        show_load_errors(self, list(kb.errors) if kb else [], list(kb.notices) if kb else [])
 
     def show_shortcuts(self) -> None:
         from desktop_app.dialogs import show_shortcuts

@@ -75,9 +75,16 @@ class StatusArea(QObject):
         self.progress_bar.hide()
         self.summary.setText(self._resting)
 
-    def set_errors(self, errors: list[LoadError]) -> None:
-        self.errors_button.setVisible(bool(errors))
+    def set_errors(self, errors: list[LoadError], notices: list[LoadError] | None = None) -> None:
+        """Files that did not load, else files that loaded with a notice (an article saved as cp1251)."""
+        notices = notices or []
+        shown = errors or notices
+        self.errors_button.setVisible(bool(shown))
+        if not shown:
+            return
         if errors:
             self.errors_button.setText(f"⚠ Не загружено: {plural(len(errors), 'файл', 'файла', 'файлов')}")
-            lines = [describe_error(e) for e in errors[:5]]
-            self.errors_button.setToolTip("\n".join([*lines, "Нажмите, чтобы увидеть все."]))
+        else:
+            self.errors_button.setText(f"⚠ Замечания: {plural(len(notices), 'файл', 'файла', 'файлов')}")
+        lines = [describe_error(e) for e in [*errors, *notices][:5]]
+        self.errors_button.setToolTip("\n".join([*lines, "Нажмите, чтобы увидеть все."]))

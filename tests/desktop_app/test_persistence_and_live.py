@@ -59,6 +59,18 @@ def test_broken_file_is_reported_in_status_bar(make_window, qtbot, kb_copy: Path
     search(qtbot, window, "роуминг", expect_first="ss/finance/3")  # everything else still works
 
 
+def test_article_saved_as_cp1251_loads_with_a_notice(make_window, qtbot, kb_copy: Path):
+    """Notepad's "ANSI" on a Russian Windows is cp1251: the article is found, the file is named."""
+    window = make_window(kb_dir=kb_copy)
+    text = "---\nid: ansi\ntitle: Статья в ANSI\nline: СС\n---\n\n## Раздел\n\n1. Жалоба на шумоподавитель.\n"
+    (kb_copy / "ansi.md").write_bytes(text.encode("cp1251"))
+    qtbot.waitUntil(lambda: window.status.errors_button.isVisible(), timeout=10_000)
+    assert "Замечания" in window.status.errors_button.text()
+    assert "ansi.md" in window.status.errors_button.toolTip()
+    assert "cp1251" in window.status.errors_button.toolTip()
+    search(qtbot, window, "шумоподавитель", expect_first="ansi/razdel/1")
+
+
 def test_favourites_survive_a_restart(make_window, qtbot, app_dir: Path):
     first = make_window()
     search(qtbot, first, "роуминг", expect_first="ss/finance/3")
