@@ -64,7 +64,7 @@ class KnowledgeIndex:
         self.index_dir = Path(index_dir)
         self.rebuilt_reason: str | None = None
         self._kb = kb
-        self._synonyms = Synonyms(kb.glossary)
+        self._synonyms = Synonyms.for_kb(kb)
         self._ix: windex.Index | None = None
         self._searcher: Searcher | None = None
         self._vocab = Vocabulary()
@@ -192,7 +192,7 @@ class KnowledgeIndex:
         with self._lock:
             if ix is not self._ix:  # same index: the searcher (and its caches) stays while up to date
                 self._close_searcher()
-            self._ix, self._kb, self._synonyms = ix, kb, Synonyms(kb.glossary)
+            self._ix, self._kb, self._synonyms = ix, kb, Synonyms.for_kb(kb)
 
     def _open_or_build(self, kb: KnowledgeBase, progress: Progress) -> windex.Index:
         """A valid index: the one on disk, or (under the build lock) a new one; warn once when repairing."""

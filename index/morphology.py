@@ -78,3 +78,28 @@ def is_known(word: str) -> bool:
     if morph is None:
         return False
     return bool(morph.word_is_known(folded))
+
+
+@lru_cache(maxsize=20_000)
+def is_geographic(word: str) -> bool:
+    """Whether some dictionary reading of the word is a place name (Турция, Стамбул); False if unavailable."""
+    folded = _fold(word)
+    morph = _load() if _is_russian(folded) else None
+    if morph is None or not morph.word_is_known(folded):
+        return False
+    return any("Geox" in p.tag for p in morph.parse(folded))
+
+
+# Parts of speech that carry no topic of their own: numerals, pronouns, particles, interjections,
+# conjunctions, prepositions, and predicatives such as «нужно», «можно».
+_FUNCTION_POS = frozenset({"NUMR", "NPRO", "PRCL", "INTJ", "CONJ", "PREP", "PRED"})
+
+
+@lru_cache(maxsize=50_000)
+def is_function_word(word: str) -> bool:
+    """Whether the word's likeliest reading is a function word (see ``_FUNCTION_POS``); False if unknown."""
+    folded = _fold(word)
+    morph = _load() if _is_russian(folded) else None
+    if morph is None or not morph.word_is_known(folded):
+        return False
+    return morph.parse(folded)[0].tag.POS in _FUNCTION_POS

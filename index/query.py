@@ -1,7 +1,8 @@
 """Query understanding: from what an agent typed to concepts, each a set of weighted alternatives.
 
 Steps, in order: cut to a sane size → choose the keyboard layout per chunk by the index vocabulary
-→ words → typo correction and completion of unknown words → glossary synonyms → stop words.
+→ words → typo correction and completion of unknown words → glossary synonyms → customer thesaurus
+→ place and operator names → lemmas → how informative each concept is → stop words.
 No user text ever reaches a query parser: the Whoosh query is built from terms.
 """
 
@@ -11,13 +12,24 @@ import itertools
 import unicodedata
 from dataclasses import dataclass, field
 
-from index.analysis import STOP_WORDS, Word, stem, words
+from index import morphology, world
+from index.analysis import STOP_WORDS, Word, normalize, stem, words
 from index.layout import swap_layout
 from index.synonyms import Form, Synonyms
+from index.thesaurus import PhraseTable, word_keys
 from index.vocabulary import Vocabulary
 
 MAX_QUERY_CHARS = 400
-MAX_CHUNKS = 12
+MAX_CHUNKS = 24  # a pasted sentence keeps its informative words (12 cut «…в турции мтс списывает…»)
+MAX_TOKENS = 40
+THESAURUS_BOOST = 0.8  # the other side of a customer-language entry, below the words themselves
+SPAN_WORD_BOOST = 0.7  # one word of a multi-word entry alone
+PLACE_BOOST = 0.7  # a country or a foreign city → being abroad
+OPERATOR_BOOST = 0.6  # another operator's name → leaving for it
+LEMMA_BOOST = 0.85  # the lemma's stem where Snowball gives another one (ушел → уйти)
+NUMBER_WEIGHT = 0.15  # how much a number or an amount counts towards covering the query
+FUNCTION_WEIGHT = 0.25  # a pronoun, particle, numeral word … (by the morphology dictionary)
+OWN_NAME_WEIGHT = 0.3  # the operator's own name: every rule is about it
 TYPO_BOOST = {1: 0.75, 2: 0.55}
 COMPLETION_BOOST = 0.6
 SYNONYM_BOOST = 0.9
@@ -44,6 +56,7 @@ class Concept:
     label: str
     alternatives: list[Alternative] = field(default_factory=list)
     stop: bool = False
+    weight: float = 1.0  # how much finding it counts in coverage (numbers and fillers count little)
 
     def add(self, stems: Form, boost: float) -> None:
         if stems and all(a.stems != stems for a in self.alternatives):
@@ -144,8 +157,17 @@ def _prefixes(norm: str, root: str) -> list[str]:
     return out
 
 
-def _concepts_for(tokens: list[_Token], vocab: Vocabulary, syn: Synonyms) -> list[Concept]:
-    concepts: list[Concept] = []
+@dataclass
+class _Span:
+    """The concept made of tokens ``start`` … ``end - 1``."""
+
+    start: int
+    end: int
+    concept: Concept
+
+
+def _concepts_for(tokens: list[_Token], vocab: Vocabulary, syn: Synonyms) -> list[_Span]:
+    spans: list[_Span] = []
     i = 0
     while i < len(tokens):
         span = _glossary_span(tokens, i, syn)
@@ -155,12 +177,12 @@ def _concepts_for(tokens: list[_Token], vocab: Vocabulary, syn: Synonyms) -> lis
             concept.add(form, 1.0)
             for alt in syn.alternatives(form):
                 concept.add(alt, SYNONYM_BOOST)
-            concepts.append(concept)
+            spans.append(_Span(i, i + span, concept))
             i += span
             continue
-        concepts.append(_word_concept(tokens[i], vocab, syn))
+        spans.append(_Span(i, i + 1, _word_concept(tokens[i], vocab, syn)))
         i += 1
-    return concepts
+    return spans
 
 
 def _glossary_span(tokens: list[_Token], i: int, syn: Synonyms) -> int:
@@ -217,6 +239,101 @@ def _add_related(norm: str, vocab: Vocabulary, concept: Concept) -> None:
             concept.add((stem(cand),), RELATED_BOOST)
 
 
+def _phrase_matches(
+    tokens: list[_Token], table: PhraseTable, keys: list[frozenset[str]]
+) -> list[tuple[int, int, list[Form]]]:
+    """(start, end, the forms it stands for) of each name of ``table`` in the tokens, longest first,
+    never overlapping."""
+    out, i = [], 0
+    while i < len(tokens):
+        n, values = table.match(keys, i)
+        if n:
+            out.append((i, i + n, [f for v in values for f in v]))
+            i += n
+        else:
+            i += 1
+    return out
+
+
+def _merge(spans: list[_Span], start: int, end: int, tokens: list[_Token]) -> _Span | None:
+    """The spans covering tokens ``start`` … ``end - 1`` made one concept (None when a glossary span
+    crosses the edge): the words together, or each of them alone at ``SPAN_WORD_BOOST``."""
+    inside = [k for k, s in enumerate(spans) if s.start >= start and s.end <= end]
+    if not inside or spans[inside[0]].start != start or spans[inside[-1]].end != end:
+        return None
+    if len(inside) == 1:
+        return spans[inside[0]]
+    members = [spans[k].concept for k in inside]
+    merged = Concept(" ".join(t.word.norm for t in tokens[start:end]))
+    content = [stem(t.word.norm) for t in tokens[start:end] if t.word.norm not in STOP_WORDS]
+    merged.add(tuple(content), 1.0)
+    for member in members:
+        if not member.stop:
+            for alt in member.alternatives:
+                merged.add(alt.stems, alt.boost * SPAN_WORD_BOOST)
+    spans[inside[0] : inside[-1] + 1] = [_Span(start, end, merged)]
+    return spans[inside[0]]
+
+
+def _expand_names(
+    tokens: list[_Token], spans: list[_Span], table: PhraseTable, boost: float, check=None
+) -> None:
+    """Each name of ``table`` in the query (``check`` vets one-word matches) brings its forms."""
+    if not table or not tokens:
+        return
+    keys = [word_keys(t.word.norm) for t in tokens]
+    for start, end, forms in _phrase_matches(tokens, table, keys):
+        if check is not None and end - start == 1 and not check(tokens[start].word.norm):
+            continue
+        span = _merge(spans, start, end, tokens)
+        if span is None:
+            continue
+        span.concept.stop = False
+        for form in forms:
+            span.concept.add(form, boost)
+
+
+def customer_language(tokens: list[_Token], spans: list[_Span], syn: Synonyms) -> None:
+    """The KB's thesaurus: customer wording brings the procedure's, and the other way round."""
+    _expand_names(tokens, spans, syn.thesaurus.table if syn.thesaurus else PhraseTable(), THESAURUS_BOOST)
+
+
+def world_names(tokens: list[_Token], spans: list[_Span]) -> None:
+    """Countries and foreign cities mean being abroad; other operators' names mean leaving for them."""
+    places, operators = world.tables()
+    _expand_names(tokens, spans, places, PLACE_BOOST, world.is_place_word)
+    _expand_names(tokens, spans, operators, OPERATOR_BOOST)
+
+
+def lemmas(tokens: list[_Token], spans: list[_Span], vocab: Vocabulary) -> None:
+    """A word the index does not know whose lemma stems to a known stem finds that stem (where Snowball
+    fails on a colloquial form: ушел → уйти); a known word keeps to its own stem."""
+    for span in spans:
+        if span.end - span.start != 1 or span.concept.stop:
+            continue
+        norm = tokens[span.start].word.norm
+        if not norm.isalpha() or len(norm) < 3 or vocab.knows_stem(stem(norm)):
+            continue
+        lemma_stem = stem(normalize(morphology.lemma(norm)))
+        if lemma_stem != stem(norm) and vocab.knows_stem(lemma_stem):
+            span.concept.add((lemma_stem,), LEMMA_BOOST)
+
+
+def informativeness(tokens: list[_Token], spans: list[_Span], syn: Synonyms) -> None:
+    """Numbers, function words and the operator's own name count little towards covering a query;
+    the glossary's jargon is never a function word (сим is not the pronoun сей)."""
+    for span in spans:
+        if span.end - span.start != 1:
+            continue
+        norm = tokens[span.start].word.norm
+        if any(ch.isdigit() for ch in norm):
+            span.concept.weight = NUMBER_WEIGHT
+        elif norm in world.OWN_NAMES:
+            span.concept.weight = OWN_NAME_WEIGHT
+        elif morphology.is_function_word(norm) and not syn.in_glossary(stem(norm)):
+            span.concept.weight = FUNCTION_WEIGHT
+
+
 def clean(query: str) -> str:
     """Compatibility forms folded (NFKC), stress marks, soft hyphens and zero-width characters dropped."""
     text = unicodedata.normalize("NFKC", query[: MAX_QUERY_CHARS * 2])
@@ -227,8 +344,13 @@ def understand(query: str, vocab: Vocabulary, syn: Synonyms) -> QueryPlan:
     """Turn raw input into a plan of concepts; never raises for any string."""
     raw = clean(query)
     text, converted = choose_layout(raw, vocab, syn)
-    tokens = [_Token(w, w.norm) for w in words(text)][: MAX_CHUNKS * 2]
-    concepts = _concepts_for(tokens, vocab, syn)
+    tokens = [_Token(w, w.norm) for w in words(text)][:MAX_TOKENS]
+    spans = _concepts_for(tokens, vocab, syn)
+    customer_language(tokens, spans, syn)
+    world_names(tokens, spans)
+    lemmas(tokens, spans, vocab)
+    informativeness(tokens, spans, syn)
+    concepts = [s.concept for s in spans]
     if any(not c.stop for c in concepts):
         concepts = [c for c in concepts if not c.stop]
     typo = any(t.corrected for t in tokens)

@@ -15,8 +15,10 @@ import heapq
 import math
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 from whoosh.searching import Searcher
 
@@ -26,6 +28,7 @@ from index.query import Alternative, Concept, QueryPlan
 from index.stored import StoredFields
 
 TITLE_BOOST = 0.35
+PHRASING_BOOST = 0.6  # a concept found in the customers' phrasings, against 1.0 in the rule text
 CANDIDATES = 60
 DOC_CACHE_SIZE = 3000  # parsed documents kept per searcher (~5 KB each)
 COVERAGE_POWER = 2.0
@@ -42,18 +45,29 @@ class Scored:
     score: float
 
 
+_NO_COUNTS: Mapping[str, int] = MappingProxyType({})
+
+
 @dataclass(frozen=True)
 class DocStems:
-    """A document's stems, parsed once per searcher: text in order, term counts, title stems."""
+    """A document's stems, parsed once per searcher: text in order, term counts, title stems, and the
+    phrasings' term counts and stems one phrasing at a time."""
 
     seq: tuple[str, ...]
     tf: Counter
     title: frozenset[str]
+    phrasing_tf: Mapping[str, int]
+    phrasings: tuple[frozenset[str], ...]
 
     @classmethod
     def of(cls, fields: dict) -> DocStems:
         seq = tuple(fields.get("stems", "").split())
-        return cls(seq, Counter(seq), _title_stems(fields.get("title_stems", "")))
+        title = _title_stems(fields.get("title_stems", ""))
+        lines = fields.get("phrasing_stems", "")
+        if not lines:
+            return cls(seq, Counter(seq), title, _NO_COUNTS, ())
+        phrasings = tuple(frozenset(line.split()) for line in lines.split("\n"))
+        return cls(seq, Counter(seq), title, Counter(lines.split()), phrasings)
 
 
 @lru_cache(maxsize=4096)
@@ -178,8 +192,8 @@ def gather(
     lengths: list[int],
     limit: int,
 ) -> list[int]:
-    """The ``limit`` documents with the best BM25 sum over ``terms`` (rule text, and titles at
-    ``TITLE_BOOST``), best first; one pass over every posting of the terms."""
+    """The ``limit`` documents with the best BM25 sum over ``terms`` (rule text, and titles and
+    phrasings at their boosts), best first; one pass over every posting of the terms."""
     acc: dict[int, float] = {}
     get = acc.get
     k1b, kb = K1 * (1 - B), K1 * B / stats.avgdl  # BM25's length normalisation, split
@@ -193,10 +207,11 @@ def gather(
                 acc[d] = get(d, 0.0) + v
         else:
             acc.update(zip(ids, values, strict=True))
-        title_ids, _ = postings.get("title", stem)
-        w = boost * idf * TITLE_BOOST
-        for d in title_ids:
-            acc[d] = get(d, 0.0) + w
+        for fieldname, weight in (("title", TITLE_BOOST), ("phrasings", PHRASING_BOOST)):
+            field_ids, _ = postings.get(fieldname, stem)
+            w = boost * idf * weight
+            for d in field_ids:
+                acc[d] = get(d, 0.0) + w
     if len(acc) <= limit:
         return sorted(acc, key=lambda d: (-acc[d], d))
     return heapq.nlargest(limit, acc, key=acc.__getitem__)
@@ -218,22 +233,24 @@ def query_stats(searcher: Searcher, plan: QueryPlan, extra_docs: int = 0) -> Sta
     for concept in plan.concepts:
         for alt in concept.alternatives:
             for s in alt.stems:
-                if s not in dfs:
-                    dfs[s] = reader.doc_frequency("content", s)
+                if s not in dfs:  # a customer's word may be only in phrasings: count them too
+                    dfs[s] = reader.doc_frequency("content", s) + reader.doc_frequency("phrasings", s)
     idf = {s: math.log(1 + (n - df + 0.5) / (df + 0.5)) for s, df in dfs.items()}
     weights = []
     for concept in plan.concepts:
         known = [dfs[a.stems[0]] for a in concept.alternatives if a.stems and dfs[a.stems[0]]]
-        weights.append(math.log(1 + n / (min(known) if known else 0.5)))
+        weights.append(concept.weight * math.log(1 + n / (min(known) if known else 0.5)))
     avgdl = searcher.field_length("content") / ((searcher.doc_count_all() + extra_docs) or 1)
     avgdl = (avgdl or 1.0) * 0.9  # compounds count twice there
     return Stats(idf, avgdl, weights, dfs, n)
 
 
 def _alt_score(alt: Alternative, doc: DocStems, stats: Stats) -> float:
+    """BM25 of one alternative in the text, plus its weight in the title and in the phrasings."""
     in_text = all(s in doc.tf for s in alt.stems)
     in_title = all(s in doc.title for s in alt.stems)
-    if not (in_text or in_title):
+    in_phrasings = bool(doc.phrasings) and all(s in doc.phrasing_tf for s in alt.stems)
+    if not (in_text or in_title or in_phrasings):
         return 0.0
     score = 0.0
     if in_text:
@@ -241,15 +258,20 @@ def _alt_score(alt: Alternative, doc: DocStems, stats: Stats) -> float:
         score += sum(stats.idf[s] * doc.tf[s] * (K1 + 1) / (doc.tf[s] + norm) for s in alt.stems)
     if in_title:
         score += TITLE_BOOST * sum(stats.idf[s] for s in alt.stems)
+    if in_phrasings:
+        tf = doc.phrasing_tf
+        score += PHRASING_BOOST * sum(stats.idf[s] * tf[s] * (K1 + 1) / (tf[s] + K1) for s in alt.stems)
     return alt.boost * score
 
 
 def _strength(concept: Concept, doc: DocStems, title: bool = True) -> float:
-    """How well a document holds a concept: the best boost among the alternatives it contains."""
+    """How well a document holds a concept: the best boost among the alternatives it contains (in the
+    text, or with ``title`` in the title or the phrasings)."""
+    extra = doc.phrasing_tf if title else _NO_COUNTS
     found = (
         min(a.boost, 1.0)
         for a in concept.alternatives
-        if all(s in doc.tf or (title and s in doc.title) for s in a.stems)
+        if all(s in doc.tf or (title and s in doc.title) or s in extra for s in a.stems)
     )
     return max(found, default=0.0)
 
@@ -281,7 +303,9 @@ def _closeness(concepts: list[Concept], seq: tuple[str, ...]) -> float:
 def rescore(plan: QueryPlan, stats: Stats, doc: DocStems, kind: str) -> float:
     """Per-concept BM25 × coverage² × proximity bonus × document-kind factor."""
     concepts = plan.concepts
-    base = sum(max((_alt_score(a, doc, stats) for a in c.alternatives), default=0.0) for c in concepts)
+    base = sum(
+        c.weight * max((_alt_score(a, doc, stats) for a in c.alternatives), default=0.0) for c in concepts
+    )
     strengths = [_strength(c, doc) for c in concepts]
     total = sum(stats.weights) or 1.0
     coverage = sum(w * s for w, s in zip(stats.weights, strengths, strict=True)) / total

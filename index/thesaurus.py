@@ -1,0 +1,116 @@
+"""Customer language ↔ procedure wording: multi-word forms matched by word forms, in both directions.
+
+A :class:`PhraseTable` finds known multi-word names in a run of query words by their stems, or by the
+stems of their lemmas (Snowball keeps ``египте`` and ``египет`` apart, the lemma does not), longest
+span first. :class:`CustomerThesaurus` is one such table over ``kb.thesaurus``: a span that matches
+one side of an entry gives the forms of the other side.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from index import morphology
+from index.analysis import STOP_WORDS, normalize, stem, words
+from kb.model import Thesaurus
+
+Form = tuple[str, ...]
+MAX_SPAN = 5  # longer names are not looked for
+
+
+def word_keys(word: str) -> frozenset[str]:
+    """The stems a normalised word is matched by: its own and its lemma's."""
+    return frozenset((stem(word), stem(normalize(morphology.lemma(word)))))
+
+
+def name_words(text: str) -> list[str]:
+    """The normalised words of a name, compounds split into parts."""
+    return [p for w in words(text) for p in w.parts]
+
+
+def content_form(text: str) -> Form:
+    """The stems a document must hold for a name: its words without stop words (all if only those)."""
+    parts = name_words(text)
+    content = [stem(p) for p in parts if p not in STOP_WORDS]
+    return tuple(content or (stem(p) for p in parts))
+
+
+class PhraseTable:
+    """Names (one or several words) with a value each, found in word sequences by stems or lemmas."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, list[tuple[tuple[frozenset[str], ...], int]]] = defaultdict(list)
+        self._values: list[object] = []
+        self.max_len = 0
+
+    def add(self, name: str, value: object, lemmas: bool = True) -> None:
+        """``lemmas=False``: the name is in its dictionary form already, its stems are enough (a
+        query word is looked up by its lemma's stem too)."""
+        keys = tuple(word_keys(w) if lemmas else frozenset((stem(w),)) for w in name_words(name))
+        if not keys or len(keys) > MAX_SPAN:
+            return
+        vid = len(self._values)
+        self._values.append(value)
+        for first in keys[0]:
+            self._names[first].append((keys, vid))
+        self.max_len = max(self.max_len, len(keys))
+
+    def match(self, keys: Sequence[frozenset[str]], start: int) -> tuple[int, list[object]]:
+        """The longest name starting at ``keys[start]``: (its length in words, its values), or (0, [])."""
+        best, values = 0, []
+        candidates = {id(c): c for k in keys[start] for c in self._names.get(k, ())}
+        for name, vid in candidates.values():
+            n = len(name)
+            if n < best or start + n > len(keys):
+                continue
+            if all(name[j] & keys[start + j] for j in range(n)):
+                if n > best:
+                    best, values = n, []
+                values.append(self._values[vid])
+        return best, values
+
+    def __bool__(self) -> bool:
+        return bool(self._values)
+
+
+class CustomerThesaurus:
+    """``kb.thesaurus`` as a phrase table: each side of an entry finds the other side's forms."""
+
+    def __init__(self, thesaurus: Thesaurus | None = None) -> None:
+        self._entries = thesaurus.entries if thesaurus else ()
+        self._table: PhraseTable | None = None
+
+    @property
+    def table(self) -> PhraseTable:
+        if self._table is None:  # built on first use: lemmas load the morphology dictionary
+            self._table = _table(self._entries)
+        return self._table
+
+    def __bool__(self) -> bool:
+        return bool(self._entries)
+
+    def stems(self) -> set[str]:
+        """Every content stem the thesaurus holds (words a query may use that no rule does)."""
+        return {s for e in self._entries for text in (*e.colloquial, *e.formal) for s in content_form(text)}
+
+
+def _table(entries: Iterable) -> PhraseTable:
+    table = PhraseTable()
+    for entry in entries:
+        colloquial = _forms(entry.colloquial)
+        formal = _forms(entry.formal)
+        for text in entry.colloquial:
+            table.add(text, formal + [f for f in colloquial if f != content_form(text)])
+        for text in entry.formal:
+            table.add(text, colloquial + [f for f in formal if f != content_form(text)])
+    return table
+
+
+def _forms(texts: Iterable[str]) -> list[Form]:
+    out: list[Form] = []
+    for text in texts:
+        form = content_form(text)
+        if form and form not in out:
+            out.append(form)
+    return out
