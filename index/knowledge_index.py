@@ -14,7 +14,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
-from index import kb_cache, posting_pool, store
+from index import kb_cache, posting_pool, store, world
 from index.documents import VOCAB, article_documents, article_hash, make_schema
 from index.highlight import snippet
 from index.merging import merge_tiers
@@ -164,6 +164,7 @@ class KnowledgeIndex:
                 common = common_df(searcher.doc_count())
                 ahead = [(f, term) for f in ("content", "title") for term in postings.common_terms(f, common)]
             typo_index = Vocabulary.typo_index(targets)  # pure Python: searches may run meanwhile
+            world.tables()  # the morphology dictionary and CLDR names (~0.2 s), once per process
             with self._lock:
                 if self._vocab is vocab:
                     vocab.install_typo_index(typo_index)

@@ -20,7 +20,7 @@ from index.thesaurus import PhraseTable, word_keys
 from index.vocabulary import Vocabulary
 
 MAX_QUERY_CHARS = 400
-MAX_CHUNKS = 24  # a pasted sentence keeps its informative words (12 cut «…в турции мтс списывает…»)
+MAX_CHUNKS = 32  # a pasted sentence keeps its informative words (12 cut «…в турции мтс списывает…»)
 MAX_TOKENS = 40
 THESAURUS_BOOST = 0.8  # the other side of a customer-language entry, below the words themselves
 SPAN_WORD_BOOST = 0.7  # one word of a multi-word entry alone
@@ -114,10 +114,18 @@ def _better(other: str, chunk: str, vocab: Vocabulary, syn: Synonyms) -> bool:
     return _chunk_score(other, vocab, syn) > typed
 
 
+def _chunks(query: str) -> list[str]:
+    """The whitespace chunks to read, at most ``MAX_CHUNKS``: a longer text loses its stop words first."""
+    chunks = query.split()
+    if len(chunks) > MAX_CHUNKS:
+        chunks = [c for c in chunks if normalize(c.strip(".,;:!?«»\"'()")) not in STOP_WORDS]
+    return chunks[:MAX_CHUNKS]
+
+
 def choose_layout(query: str, vocab: Vocabulary, syn: Synonyms) -> tuple[str, bool]:
     """Each whitespace chunk as typed, or converted to the other layout when that fits the index better."""
     out, converted = [], False
-    for chunk in query.split()[:MAX_CHUNKS]:
+    for chunk in _chunks(query):
         other = swap_layout(chunk)
         if other is not None and _better(other, chunk, vocab, syn):
             out.append(other)
@@ -334,6 +342,17 @@ def informativeness(tokens: list[_Token], spans: list[_Span], syn: Synonyms) -> 
             span.concept.weight = FUNCTION_WEIGHT
 
 
+def _distinct(concepts: list[Concept]) -> list[Concept]:
+    """A word said twice counts once."""
+    seen: set[str] = set()
+    out = []
+    for concept in concepts:
+        if concept.label not in seen:
+            seen.add(concept.label)
+            out.append(concept)
+    return out
+
+
 def clean(query: str) -> str:
     """Compatibility forms folded (NFKC), stress marks, soft hyphens and zero-width characters dropped."""
     text = unicodedata.normalize("NFKC", query[: MAX_QUERY_CHARS * 2])
@@ -350,7 +369,7 @@ def understand(query: str, vocab: Vocabulary, syn: Synonyms) -> QueryPlan:
     world_names(tokens, spans)
     lemmas(tokens, spans, vocab)
     informativeness(tokens, spans, syn)
-    concepts = [s.concept for s in spans]
+    concepts = _distinct([s.concept for s in spans])
     if any(not c.stop for c in concepts):
         concepts = [c for c in concepts if not c.stop]
     typo = any(t.corrected for t in tokens)
