@@ -15,6 +15,10 @@ REQUIRED_KEYS = ("id", "title", "line")
 _SECTION_RE = re.compile(r"^##\s+(?P<title>.+?)(?:\s+\{#(?P<id>[^}\s]+)\})?\s*$")
 _RULE_RE = re.compile(r"^(?P<number>\d+)\.\s+(?P<body>.*)$")
 _BLOCK_RE = re.compile(r"^>\s*\[!(?P<kind>\w+)\]\s*(?P<label>.*)$")
+_CUSTOMER_RE = re.compile(r"^\s*>\s*\[!customer\]", re.IGNORECASE)
+_BULLET_RE = re.compile(r"^[-*+]\s+")
+CUSTOMER = "customer"
+CUSTOMER_LABEL = "Клиент может сказать"
 _CAPTION_RE = re.compile(r"^\*\*(?P<title>.+?)\*\*:?\s*$")
 _CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -40,6 +44,7 @@ class _SectionDraft:
     intro: list[str] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     rules: list[tuple[int, int, list[str]]] = field(default_factory=list)  # number, line, lines
+    phrasings: dict[int, list[str]] = field(default_factory=dict)  # rule number -> phrasings
     tables: list[Table] = field(default_factory=list)
 
 
@@ -52,10 +57,21 @@ def parse_article(text: str, path: Path | None = None) -> Article:
     top = _SectionDraft(id="", title="", line_no=0)
     sections: list[_SectionDraft] = []
     current = top
+    after_rule = False  # only blank lines since the last rule item: a [!customer] block belongs to it
     i = body_start
     while i < len(lines):
         line = lines[i]
-        if line.startswith("# ") or not line.strip():
+        if not line.strip():
+            i += 1
+            continue
+        if _CUSTOMER_RE.match(line):
+            if not (after_rule and current.rules):
+                raise ArticleError(i + 1, "[!customer] block is not under a rule (indent it under the item)")
+            phrasings, i = read_phrasings(lines, i)
+            current.phrasings.setdefault(current.rules[-1][0], []).extend(phrasings)
+            continue
+        after_rule = False
+        if line.startswith("# "):
             i += 1
         elif m := _SECTION_RE.match(line):
             current = _SectionDraft(m["id"] or slugify(m["title"]), m["title"].strip(), i + 1)
@@ -74,7 +90,11 @@ def parse_article(text: str, path: Path | None = None) -> Article:
                 raise ArticleError(i + 1, f"duplicate rule number {number} in {current.id!r}")
             start = i + 1
             body, i = _read_item(lines, i, m["body"])
+            body, phrasings = split_phrasings(body)
             current.rules.append((number, start, body))
+            if phrasings:
+                current.phrasings[number] = phrasings
+            after_rule = True
         elif line.startswith("|") or (_CAPTION_RE.match(line) and _next_is_table(lines, i)):
             i = _read_table(lines, i, current)
         else:
@@ -184,6 +204,56 @@ def _dedent(body: list[str]) -> list[str]:
     return [body[0]] + [line[width:] for line in body[1:]]
 
 
+def split_phrasings(body: list[str]) -> tuple[list[str], list[str]]:
+    """A rule item's lines without its ``[!customer]`` blocks, and the phrasings those blocks hold."""
+    kept: list[str] = []
+    phrasings: list[str] = []
+    i = 0
+    while i < len(body):
+        if _CUSTOMER_RE.match(body[i]):
+            found, i = read_phrasings(body, i)
+            phrasings += found
+        else:
+            kept.append(body[i])
+            i += 1
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return kept, phrasings
+
+
+def read_phrasings(lines: list[str], i: int) -> tuple[list[str], int]:
+    """The phrasings of the ``[!customer]`` block opening at ``lines[i]``, one per ``- `` line; the
+    block ends at the first line that is neither quoted nor blank."""
+    phrasings: list[str] = []
+    i += 1
+    while i < len(lines):
+        stripped = lines[i].lstrip()
+        if not stripped:
+            i += 1
+            continue
+        if not stripped.startswith(">") or _BLOCK_RE.match(stripped):
+            break
+        _add_phrasing_line(phrasings, stripped[1:])
+        i += 1
+    while i > 0 and not lines[i - 1].strip():  # blank lines after the block are not its own
+        i -= 1
+    return [p for p in (plain_text(p) for p in phrasings) if p], i
+
+
+def _add_phrasing_line(phrasings: list[str], quoted: str) -> None:
+    """One quoted line: a bullet starts a phrasing, an indented line continues the last one."""
+    content = quoted.removeprefix(" ")
+    text = content.strip()
+    if not text:
+        return
+    if bullet := _BULLET_RE.match(text):
+        phrasings.append(text[bullet.end() :])
+    elif content[0].isspace() and phrasings:
+        phrasings[-1] += " " + text
+    else:
+        phrasings.append(text)
+
+
 def _next_is_table(lines: list[str], i: int) -> bool:
     j = i + 1
     while j < len(lines) and not lines[j].strip():
@@ -215,7 +285,8 @@ def _read_paragraph(lines: list[str], i: int) -> tuple[str, int]:
     para: list[str] = []
     while i < len(lines) and lines[i].strip():
         line = lines[i]
-        if para and (_SECTION_RE.match(line) or _RULE_RE.match(line) or _BLOCK_RE.match(line)):
+        starts_other = _SECTION_RE.match(line) or _RULE_RE.match(line) or _BLOCK_RE.match(line)
+        if para and (starts_other or _CUSTOMER_RE.match(line)):
             break
         para.append(line.strip())
         i += 1
@@ -232,6 +303,7 @@ def _finish_section(article_id: str, draft: _SectionDraft) -> Section:
             markdown="\n".join(body).strip(),
             text=plain_text("\n".join(body)),
             line_no=line_no,
+            phrasings=tuple(draft.phrasings.get(number, ())),
         )
         for number, line_no, body in draft.rules
     )
@@ -298,4 +370,17 @@ def _rule_to_markdown(rule: Rule) -> list[str]:
     marker = f"{rule.number}. "
     pad = " " * len(marker)
     first, *rest = rule.markdown.splitlines()
-    return [marker + first] + [pad + line if line.strip() else "" for line in rest]
+    out = [marker + first] + [pad + line if line.strip() else "" for line in rest]
+    return out + [pad + line if line else "" for line in phrasings_to_markdown(rule.phrasings)]
+
+
+def phrasings_to_markdown(phrasings: tuple[str, ...]) -> list[str]:
+    """The ``[!customer]`` block for a rule's phrasings (a blank line first), unindented; [] if none."""
+    if not phrasings:
+        return []
+    return ["", f"> [!{CUSTOMER}] {CUSTOMER_LABEL}", *(f"> - {_phrasing_markdown(p)}" for p in phrasings)]
+
+
+def _phrasing_markdown(phrasing: str) -> str:
+    """A phrasing as written: escaped only where plain text would read it otherwise."""
+    return phrasing if plain_text(phrasing) == phrasing else md_escape(phrasing)

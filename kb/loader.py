@@ -9,17 +9,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.article_md import ArticleError, parse_article
+from kb.encoding import CP1251_NOTICE, decode_kb_bytes
 from kb.glossary import is_glossary, parse_glossary
-from kb.model import Article, Glossary, KnowledgeBase, LoadError
+from kb.model import Article, Glossary, KnowledgeBase, LoadError, Thesaurus
+from kb.thesaurus import is_thesaurus, parse_thesaurus
 
 log = logging.getLogger(__name__)
 
 
 def article_files(root: Path) -> list[Path]:
-    """The Markdown files of a KB folder, in a stable order (hidden files skipped)."""
+    """The Markdown files of a KB folder (``.md`` in any case), hidden files skipped, in a stable order
+    that ignores case as Windows Explorer does (``a.md`` before ``SS.MD``)."""
     if not root.is_dir():
         return []
-    return sorted(_walk(root))
+    return sorted(_walk(root), key=_caseless_order)
+
+
+def _caseless_order(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return tuple(part.casefold() for part in path.parts), path.parts
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -33,20 +40,28 @@ def _walk(folder: Path) -> Iterator[Path]:
         try:
             if entry.is_dir() and not entry.is_symlink():  # as Path.rglob: symlinked folders skipped
                 yield from _walk(Path(entry.path))
-            elif entry.name.endswith(".md") and entry.is_file():
+            elif is_markdown_name(entry.name) and entry.is_file():
                 yield Path(entry.path)
         except OSError:
             continue
 
 
+def is_markdown_name(name: str) -> bool:
+    """``ss.md``, ``SS.MD``, ``Ss.Md``: Windows shares keep whatever case the editor saved."""
+    return name.lower().endswith(".md")
+
+
 def read_text(path: Path) -> str:
-    """A file's text as UTF-8 (a BOM is allowed); raises ArticleError with the line of a bad byte."""
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ArticleError(line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})") from None
+    """A file's text (UTF-8, UTF-8 or UTF-16 with a BOM, or cp1251); raises ArticleError with the line
+    of a byte that cannot be read."""
+    return read_kb_file(path)[0]
+
+
+def read_kb_file(path: Path) -> tuple[str, tuple[LoadError, ...]]:
+    """A file's text and the notices reading it gave (a file not in UTF-8 read as cp1251)."""
+    decoded = decode_kb_bytes(path.read_bytes())
+    notices = (LoadError(path, None, CP1251_NOTICE),) if decoded.guessed else ()
+    return decoded.text, notices
 
 
 def load_article(path: Path) -> Article:
@@ -54,7 +69,7 @@ def load_article(path: Path) -> Article:
 
 
 FileSignature = tuple[int, int, int]  # (mtime_ns, size, inode): a file not touched since keeps it
-Parsed = Article | Glossary | LoadError  # what one file gives, before duplicate checks
+Parsed = Article | Glossary | Thesaurus | LoadError  # what one file gives, before duplicate checks
 
 
 @dataclass
@@ -74,42 +89,58 @@ def file_signature(path: Path) -> FileSignature | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-def _parse_file(path: Path) -> Parsed:
+def _parse_file(path: Path) -> tuple[Parsed, tuple[LoadError, ...]]:
+    """What a file gives, and the notices reading it gave."""
     try:
-        text = read_text(path)
-        if is_glossary(text):
-            return parse_glossary(text)
-        return parse_article(text, path=path)
+        text, notices = read_kb_file(path)
+        return _parse_text(text, path), notices
     except ArticleError as exc:
-        return LoadError(path, exc.line, exc.message)
+        return LoadError(path, exc.line, exc.message), ()
     except OSError as exc:
-        return LoadError(path, None, f"cannot read: {exc.strerror or exc}")
+        return LoadError(path, None, f"cannot read: {exc.strerror or exc}"), ()
 
 
-def _parsed_files(root: Path, cache: LoadCache | None) -> list[tuple[Path, Parsed]]:
-    """Each file's parse result, from the cache where its signature is unchanged."""
+def _parse_text(text: str, path: Path) -> Parsed:
+    if is_glossary(text):
+        return parse_glossary(text)
+    if is_thesaurus(text):
+        return parse_thesaurus(text, path)
+    return parse_article(text, path=path)
+
+
+@dataclass
+class _Files:
+    parsed: list[tuple[Path, Parsed]] = field(default_factory=list)
+    notices: list[LoadError] = field(default_factory=list)
+
+
+def _parsed_files(root: Path, cache: LoadCache | None) -> _Files:
+    """Each file's parse result, from the cache where its signature is unchanged. A file that gave a
+    notice is not cached: it is read again each time, so its notice is never lost."""
     old = cache.files if cache is not None else {}
     new: dict[Path, tuple[FileSignature, Parsed]] = {}
-    out, parsed = [], 0
+    out, parsed = _Files(), 0
     for path in article_files(root):
         sig = file_signature(path)
         hit = old.get(path)
         if sig is not None and hit is not None and hit[0] == sig:
             result = hit[1]
         else:
-            result, parsed = _parse_file(path), parsed + 1
-            if sig != file_signature(path):  # rewritten while we read it: read it again next time
+            (result, notices), parsed = _parse_file(path), parsed + 1
+            out.notices += notices
+            if notices or sig != file_signature(path):  # rewritten while we read it: read it again
                 sig = None
         if sig is not None:
             new[path] = (sig, result)
-        out.append((path, result))
+        out.parsed.append((path, result))
     if cache is not None:
         cache.files, cache.parsed = new, parsed
     return out
 
 
 def load_kb(root: Path, cache: LoadCache | None = None) -> KnowledgeBase:
-    """Load every article and the glossary under ``root``; bad files go to ``errors``.
+    """Load every article, the glossary and the thesaurus under ``root``; bad files go to ``errors``,
+    files that load with a warning (read as cp1251) to ``notices``.
 
     With a ``cache`` (a :class:`LoadCache` kept between calls) files unchanged since the last call
     are not read again.
@@ -118,16 +149,21 @@ def load_kb(root: Path, cache: LoadCache | None = None) -> KnowledgeBase:
     articles: list[Article] = []
     errors: list[LoadError] = []
     glossary = Glossary()
+    thesaurus = Thesaurus()
     seen_articles: dict[str, Path] = {}
     seen_rules: dict[str, Path] = {}
     if not root.is_dir():
         errors.append(LoadError(root, None, "knowledge-base folder does not exist"))
-    for path, article in _parsed_files(root, cache):
+    files = _parsed_files(root, cache)
+    for path, article in files.parsed:
         if isinstance(article, LoadError):
             errors.append(article)
             continue
         if isinstance(article, Glossary):
             glossary = Glossary(glossary.entries + article.entries)
+            continue
+        if isinstance(article, Thesaurus):
+            thesaurus = Thesaurus(thesaurus.entries + article.entries)
             continue
         if article.id in seen_articles:
             errors.append(
@@ -147,7 +183,14 @@ def load_kb(root: Path, cache: LoadCache | None = None) -> KnowledgeBase:
         seen_articles[article.id] = path
         seen_rules.update((r.id, path) for r in article.rules)
         articles.append(article)
-    for error in errors:
-        log.warning("%s", error)
+    for problem in (*errors, *files.notices):
+        log.warning("%s", problem)
     articles.sort(key=lambda a: (a.order is None, a.order or 0))  # stable: then by file name
-    return KnowledgeBase(root=root, articles=tuple(articles), glossary=glossary, errors=tuple(errors))
+    return KnowledgeBase(
+        root=root,
+        articles=tuple(articles),
+        glossary=glossary,
+        errors=tuple(errors),
+        thesaurus=thesaurus,
+        notices=tuple(files.notices),
+    )

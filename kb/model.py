@@ -176,6 +176,8 @@ class KnowledgeBase:
     glossary: Glossary = Glossary()
     errors: tuple[LoadError, ...] = ()
     thesaurus: Thesaurus = Thesaurus()  # customer language ↔ procedure wording (thesaurus.md)
+    # Files that loaded but need their editor's attention ("read as cp1251"): path, no line, message.
+    notices: tuple[LoadError, ...] = ()
 
     @property
     def rules(self) -> list[Rule]:

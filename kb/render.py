@@ -17,6 +17,10 @@ from kb.model import GREETING, Article, Block, Glossary, Rule, Section, Table
 Spans = Callable[[str], list[tuple[int, int]]]
 
 SELECTED_BG = "#fff4c2"
+CUSTOMER_LABEL = "Клиент может сказать:"
+CUSTOMER_LABEL_COLOR = "#9ca3af"
+CUSTOMER_TEXT_COLOR = "#6b7280"
+CUSTOMER_BORDER = "#d1d5db"
 MATCH_BG = "#ffd54f"
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "#")
 
@@ -27,6 +31,7 @@ p { margin-top: 3px; margin-bottom: 3px; }
 .breadcrumb { color: #6b7280; font-size: small; }
 .num { color: #1f3b63; font-weight: bold; }
 .abbr { text-decoration: underline dotted; }
+.customer { font-size: small; }
 a { color: #1a56db; }
 """
 
@@ -103,8 +108,22 @@ def _rule_html(rule: Rule, selected: bool) -> str:
     body = markdown_to_html(rule.markdown)
     number = f'<a name="{rule.id}"></a><span class="num">{rule.number}.</span>&nbsp;'
     body = body.replace("<p>", "<p>" + number, 1) if body.startswith("<p>") else number + body
+    body += _phrasings_html(rule.phrasings)
     bg = f' bgcolor="{SELECTED_BG}"' if selected else ""
     return f'<table width="100%" cellpadding="4" cellspacing="0"{bg}><tr><td>{body}</td></tr></table>'
+
+
+def _phrasings_html(phrasings: tuple[str, ...]) -> str:
+    """How customers put the rule's case: a small grey block under the rule, never read as its text."""
+    if not phrasings:
+        return ""
+    quoted = " · ".join(f"«{html.escape(p, quote=False)}»" for p in phrasings)
+    return (
+        f'<table class="customer" width="100%" cellpadding="2" cellspacing="0" '
+        f'style="margin-top: 4px; margin-left: 12px; border-left: 2px solid {CUSTOMER_BORDER}">'
+        f'<tr><td><span style="color:{CUSTOMER_LABEL_COLOR}; font-size:small">{CUSTOMER_LABEL}</span><br/>'
+        f'<span style="color:{CUSTOMER_TEXT_COLOR}; font-size:small">{quoted}</span></td></tr></table>'
+    )
 
 
 def _block_html(block: Block) -> str:

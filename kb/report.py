@@ -39,6 +39,7 @@ def _rule_json(article: Article, section: Section, rule: Rule) -> dict[str, Any]
         "line": article.line_label(section),
         "text": rule.text,
         "phrase": phrase.text if phrase else None,
+        "phrasings": list(rule.phrasings),
     }
 
 
@@ -73,6 +74,8 @@ def format_rule(kb: KnowledgeBase, rule_id: str) -> str | None:
     greeting = article.greeting()
     if greeting:
         lines.append(f"Приветствие: «{greeting.text}»")
+    if rule.phrasings:
+        lines += ["", "Клиент может сказать:", *(f"  – {p}" for p in rule.phrasings)]
     if article.path:
         lines += ["", f"Файл:    {article.path}:{rule.line_no}"]
     return "\n".join(lines)

@@ -82,3 +82,50 @@ def test_selected_rule_is_shaded_and_matches_are_marked():
     selected = re.findall(r'<table[^>]*bgcolor="#fff4c2"[^>]*><tr><td><p><a name="([^"]+)"', html)
     assert selected == ["ss/technical/13"]
     assert '<span style="background-color:#ffd54f">роуминг</span>е' in html
+
+
+WITH_PHRASINGS = ARTICLE.replace(
+    "   - скидка не учтена\n",
+    "   - скидка не учтена\n\n"
+    "   > [!customer] Клиент может сказать\n"
+    "   > - за границей списали кучу денег\n"
+    "   > - в турции сняли <две> тысячи\n",
+)
+
+
+def _rule_cell(html: str, rule_id: str) -> str:
+    start = html.index(f'<a name="{rule_id}"></a>')
+    return html[start : html.index('<table width="100%" cellpadding="4"', start)]
+
+
+def test_phrasings_are_shown_under_their_rule_grey_small_and_apart_from_its_text():
+    html = render_article(parse_article(WITH_PHRASINGS))
+    cell = _rule_cell(html, "ss/technical/3")
+    assert "Клиент может сказать:" in cell
+    block = cell[cell.index('<table class="customer"') :]
+    assert "«за границей списали кучу денег» · «в турции сняли &lt;две&gt; тысячи»" in block
+    assert 'color:#6b7280; font-size:small">«за границей' in block  # dimmed and smaller
+    assert 'color:#9ca3af; font-size:small">Клиент может сказать:' in block
+    assert "border-left: 2px solid" in block  # a block of its own
+    rule_part = cell[: cell.index('<table class="customer"')]
+    assert "скидка не учтена" in rule_part and "границей" not in rule_part
+    assert "Клиент может сказать" not in _rule_cell(html, "ss/technical/13")
+
+
+def test_an_article_without_phrasings_renders_as_before():
+    assert "Клиент может сказать" not in render() and 'class="customer"' not in render()
+    assert render() == render_article(
+        parse_article(WITH_PHRASINGS.replace("> [!customer]", ">")[:0] + ARTICLE)
+    )
+
+
+def test_phrasings_of_the_selected_rule_are_inside_its_shading_and_marked_by_matches():
+    html = render_article(
+        parse_article(WITH_PHRASINGS),
+        selected_rule="ss/technical/3",
+        highlight=lambda text: [(m.start(), m.end()) for m in re.finditer("турции", text)],
+    )
+    shaded = html[html.index('bgcolor="#fff4c2"') :]
+    shaded = shaded[: shaded.index('<a name="ss/technical/13">')]
+    assert "Клиент может сказать:" in shaded
+    assert '<span style="background-color:#ffd54f">турции</span>' in shaded
