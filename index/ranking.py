@@ -28,10 +28,16 @@ from index.query import Alternative, Concept, QueryPlan
 from index.stored import StoredFields
 
 TITLE_BOOST = 0.35
-PHRASING_BOOST = 0.6  # a concept found in the customers' phrasings, against 1.0 in the rule text
+PHRASING_BOOST = 1.0  # a concept found in the customers' phrasings, against 1.0 in the rule text
 CANDIDATES = 60
 DOC_CACHE_SIZE = 3000  # parsed documents kept per searcher (~5 KB each)
 COVERAGE_POWER = 2.0
+# A rule must hold every concept of a short query; of a long one (a pasted sentence) the core will do:
+# up to REQUIRED_CONCEPTS informative concepts are required whole, each one beyond adds only its share.
+REQUIRED_CONCEPTS = 4
+EXTRA_REQUIRED_SHARE = 0.4
+INFORMATIVE_WEIGHT = 0.5  # concepts weighted below this (numbers, fillers) are not counted as concepts
+PHRASING_MATCH_BONUS = 1.0  # × the idf-weighted share of the query found within one single phrasing
 PROXIMITY_BONUS = 0.5
 K1, B = 1.2, 0.75
 COMMON_SHARE, COMMON_MIN_DOCS = 0.02, 200
@@ -234,12 +240,14 @@ def query_stats(searcher: Searcher, plan: QueryPlan, extra_docs: int = 0) -> Sta
         for alt in concept.alternatives:
             for s in alt.stems:
                 if s not in dfs:  # a customer's word may be only in phrasings: count them too
-                    dfs[s] = reader.doc_frequency("content", s) + reader.doc_frequency("phrasings", s)
+                    df = reader.doc_frequency("content", s) + reader.doc_frequency("phrasings", s)
+                    dfs[s] = min(df, n)  # a document with the word in both counts twice
     idf = {s: math.log(1 + (n - df + 0.5) / (df + 0.5)) for s, df in dfs.items()}
     weights = []
     for concept in plan.concepts:
         known = [dfs[a.stems[0]] for a in concept.alternatives if a.stems and dfs[a.stems[0]]]
-        weights.append(concept.weight * math.log(1 + n / (min(known) if known else 0.5)))
+        # a concept no document holds changes no ranking; it must not raise what is required either
+        weights.append(concept.weight * math.log(1 + n / min(known)) if known else 0.0)
     avgdl = searcher.field_length("content") / ((searcher.doc_count_all() + extra_docs) or 1)
     avgdl = (avgdl or 1.0) * 0.9  # compounds count twice there
     return Stats(idf, avgdl, weights, dfs, n)
@@ -307,11 +315,39 @@ def rescore(plan: QueryPlan, stats: Stats, doc: DocStems, kind: str) -> float:
         c.weight * max((_alt_score(a, doc, stats) for a in c.alternatives), default=0.0) for c in concepts
     )
     strengths = [_strength(c, doc) for c in concepts]
-    total = sum(stats.weights) or 1.0
-    coverage = sum(w * s for w, s in zip(stats.weights, strengths, strict=True)) / total
+    found = sum(w * s for w, s in zip(stats.weights, strengths, strict=True))
+    coverage = min(1.0, found / (_required(concepts, stats.weights) or 1.0))
     in_text = [c for c, s in zip(concepts, strengths, strict=True) if s and _strength(c, doc, title=False)]
     bonus = 1.0 + PROXIMITY_BONUS * _closeness(in_text, doc.seq) if len(in_text) > 1 else 1.0
+    if doc.phrasings:
+        bonus *= 1.0 + PHRASING_MATCH_BONUS * _phrasing_match(concepts, stats.weights, doc)
     return base * coverage**COVERAGE_POWER * bonus * KIND_FACTOR.get(kind, OTHER_KIND_FACTOR)
+
+
+def _required(concepts: list[Concept], weights: list[float]) -> float:
+    """The concept weight a rule must hold to cover the query: all of it for a short query, the core
+    of a long one (see ``REQUIRED_CONCEPTS``)."""
+    total = sum(weights)
+    n = sum(1 for c, w in zip(concepts, weights, strict=True) if w > 0 and c.weight >= INFORMATIVE_WEIGHT)
+    if n <= REQUIRED_CONCEPTS:
+        return total
+    return total * (REQUIRED_CONCEPTS + EXTRA_REQUIRED_SHARE * (n - REQUIRED_CONCEPTS)) / n
+
+
+def _phrasing_match(concepts: list[Concept], weights: list[float], doc: DocStems) -> float:
+    """The largest idf-weighted share of the query's concepts that one single phrasing holds (0 when
+    it holds fewer than two: one word says little about the whole phrasing)."""
+    total = sum(weights) or 1.0
+    best = 0.0
+    for line in doc.phrasings:
+        held = [w for c, w in zip(concepts, weights, strict=True) if w and _in_line(c, line)]
+        if len(held) > 1:
+            best = max(best, sum(held) / total)
+    return best
+
+
+def _in_line(concept: Concept, line: frozenset[str]) -> bool:
+    return any(a.stems and all(s in line for s in a.stems) for a in concept.alternatives)
 
 
 def rank(
