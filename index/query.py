@@ -95,6 +95,8 @@ def _word_score(word: str, vocab: Vocabulary, syn: Synonyms) -> float:
         return 1.0
     if word in STOP_WORDS:
         return 0.5
+    if morphology.is_known(word):  # a Russian dictionary word was typed on the right layout (сижу ≠ cb;e)
+        return 1.0
     if len(word) >= 5 and vocab.nearest(word, 1):
         return 0.5
     if len(word) >= 3 and vocab.completions(word, 1):

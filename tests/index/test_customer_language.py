@@ -185,3 +185,9 @@ def test_an_unknown_word_gets_its_lemma_stem_when_the_index_has_it():
     vocab = Vocabulary.build({"уйти": 1}, {stem("уйти"): 1})
     concept = plan_for("ушел", vocab=vocab).concepts[0]
     assert (stem("уйти"),) in [a.stems for a in concept.alternatives]
+
+
+def test_a_russian_dictionary_word_is_never_converted_to_the_other_layout(bundled_index: KnowledgeIndex):
+    result = bundled_index.search("целый день сижу без связи")
+    assert not result.layout_converted
+    assert "cb" not in " ".join(result.terms)
