@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.model import BLOCK_KINDS, Article, Block, Rule, Section, Table, rule_id
-from kb.text import md_escape, plain_text, slugify
+from kb.text import inline_plain_text, md_escape, plain_text, slugify
 
 FRONT_KEYS = ("id", "title", "line", "breadcrumb", "source", "date", "order")
 REQUIRED_KEYS = ("id", "title", "line")
@@ -206,6 +206,8 @@ def _dedent(body: list[str]) -> list[str]:
 
 def split_phrasings(body: list[str]) -> tuple[list[str], list[str]]:
     """A rule item's lines without its ``[!customer]`` blocks, and the phrasings those blocks hold."""
+    if not any("[!" in line for line in body):  # most rules: loading 100k of them runs this
+        return body, []
     kept: list[str] = []
     phrasings: list[str] = []
     i = 0
@@ -237,7 +239,28 @@ def read_phrasings(lines: list[str], i: int) -> tuple[list[str], int]:
         i += 1
     while i > 0 and not lines[i - 1].strip():  # blank lines after the block are not its own
         i -= 1
-    return [p for p in (plain_text(p) for p in phrasings) if p], i
+    return [p for p in (phrasing_text(p) for p in phrasings) if p], i
+
+
+def strip_phrasing_blocks(text: str) -> str:
+    """The file text without its ``[!customer]`` blocks and the blank lines that lead into them."""
+    lines = text.split("\n")
+    kept: list[str] = []
+    i = 0
+    while i < len(lines):
+        if _CUSTOMER_RE.match(lines[i]):
+            while kept and not kept[-1].strip():
+                kept.pop()
+            _, i = read_phrasings(lines, i)
+        else:
+            kept.append(lines[i])
+            i += 1
+    return "\n".join(kept)
+
+
+def phrasing_text(markdown_text: str) -> str:
+    """A phrasing as read: inline markup and escapes removed, spaces collapsed (``1. `` is kept)."""
+    return " ".join(inline_plain_text(markdown_text).split())
 
 
 def _add_phrasing_line(phrasings: list[str], quoted: str) -> None:
@@ -383,4 +406,4 @@ def phrasings_to_markdown(phrasings: tuple[str, ...]) -> list[str]:
 
 def _phrasing_markdown(phrasing: str) -> str:
     """A phrasing as written: escaped only where plain text would read it otherwise."""
-    return phrasing if plain_text(phrasing) == phrasing else md_escape(phrasing)
+    return phrasing if phrasing_text(phrasing) == phrasing else md_escape(phrasing)

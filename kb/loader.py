@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.article_md import ArticleError, parse_article
+from kb.article_md import ArticleError, parse_article, parse_front_matter
 from kb.encoding import CP1251_NOTICE, decode_kb_bytes
-from kb.glossary import is_glossary, parse_glossary
+from kb.glossary import GLOSSARY_TYPE, parse_glossary
 from kb.model import Article, Glossary, KnowledgeBase, LoadError, Thesaurus
-from kb.thesaurus import is_thesaurus, parse_thesaurus
+from kb.thesaurus import THESAURUS_TYPE, parse_thesaurus
 
 log = logging.getLogger(__name__)
 
@@ -101,11 +101,22 @@ def _parse_file(path: Path) -> tuple[Parsed, tuple[LoadError, ...]]:
 
 
 def _parse_text(text: str, path: Path) -> Parsed:
-    if is_glossary(text):
+    kind = file_type(text)
+    if kind == GLOSSARY_TYPE:
         return parse_glossary(text)
-    if is_thesaurus(text):
+    if kind == THESAURUS_TYPE:
         return parse_thesaurus(text, path)
     return parse_article(text, path=path)
+
+
+def file_type(text: str) -> str:
+    """The front matter's ``type:`` (glossary, thesaurus), "" for an article or no front matter."""
+    head = text[: text.find("\n---", 3) + 5] if text.startswith("---") else ""
+    try:
+        meta, _ = parse_front_matter(head.splitlines(), required=())
+    except ArticleError:
+        return ""
+    return meta.get("type", "")
 
 
 @dataclass

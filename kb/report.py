@@ -85,6 +85,24 @@ def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+def _lost_phrasings_lines(report) -> list[str]:
+    """Rules whose customer phrasings have no rule in the import: kept unless the file was forced."""
+    out = []
+    for path, rule_ids in report.lost_phrasings.items():
+        rules = ", ".join(rule_ids)
+        if path in report.overwritten:
+            verb = "будут удалены" if report.dry_run else "удалены"
+            out.append(f"{verb} фразы клиента пунктов, которых нет в новой процедуре: {rules} ({path})")
+        else:
+            out.append(f"в новой процедуре нет пунктов с фразами клиента: {rules} ({path}); файл не тронут")
+    for path in report.unmerged_phrasings:
+        if path in report.overwritten:
+            out.append(f"фразы клиента не перенесены: файл не читается как статья ({path})")
+        else:
+            out.append(f"фразы клиента не перенести: файл не читается как статья ({path}); файл не тронут")
+    return out
+
+
 def format_import_report(report, dry_run: bool = False) -> str:
     """What an import wrote, left alone, or refused to overwrite."""
     verb = "будет создано" if dry_run else "создано"
@@ -96,6 +114,7 @@ def format_import_report(report, dry_run: bool = False) -> str:
         ("НЕ записано: ошибка записи, прежний файл цел", report.failed),
     ]
     out = [f"{title}: {path}" for title, paths in groups for path in paths]
+    out += _lost_phrasings_lines(report)
     if dry_run:
         out.append("Пробный запуск: ничего не записано.")
     return "\n".join(out) if out else "Нечего импортировать."

@@ -35,8 +35,8 @@ def md_escape(text: str) -> str:
     return _MD_ESCAPE_RE.sub(r"\\\1", text)
 
 
-def plain_text(markdown_text: str) -> str:
-    """The text a person reads, without Markdown markup, on one line."""
+def inline_plain_text(markdown_text: str) -> str:
+    """Text without inline Markdown (links, emphasis, escapes); lines and list markers kept."""
     text = markdown_text
     if "[" in text:  # each step only when its marker is present: loading 100k rules runs this
         text = _LINK_RE.sub(r"\1", text)
@@ -45,6 +45,12 @@ def plain_text(markdown_text: str) -> str:
         text = _EM_RE.sub(r"\1", text)
     if "\\" in text:
         text = _MD_UNESCAPE_RE.sub(r"\1", text)
+    return text
+
+
+def plain_text(markdown_text: str) -> str:
+    """The text a person reads, without Markdown markup, on one line."""
+    text = inline_plain_text(markdown_text)
     out = ""
     for line in text.splitlines():
         marker = _LIST_MARKER_RE.match(line)

@@ -1,4 +1,9 @@
-"""Writing a planned import into a KB folder: atomic, never overwriting an edited article silently."""
+"""Writing a planned import into a KB folder: atomic, never overwriting an edited article silently.
+
+Customer phrasings already in an article file are kept in what is written over it (by rule id); a
+file that differs from the import only by its phrasings is unchanged; phrasings whose rule the
+import no longer has make the file a conflict, named in ``lost_phrasings``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kb.importer.errors import ProcedureImportError
+from kb.importer.keep import (
+    existing_phrasings,
+    has_phrasing_blocks,
+    keep_phrasings,
+    same_but_phrasings,
+    without_phrasings,
+)
 from kb.importer.naming import file_name
+from kb.model import Article
 
 if TYPE_CHECKING:
     from kb.importer.pipeline import ImportPlan
@@ -30,6 +43,12 @@ class ImportReport:
     overwritten: list[Path] = field(default_factory=list)
     failed: list[Path] = field(default_factory=list)  # could not be written; the old file is intact
     failure_reasons: dict[Path, str] = field(default_factory=dict)
+    # file -> ids of rules that have customer phrasings in it but are gone from the import: the file is
+    # a conflict (with force it is overwritten and these phrasings are dropped, as reported here)
+    lost_phrasings: dict[Path, tuple[str, ...]] = field(default_factory=dict)
+    # files with [!customer] blocks that do not read as an article, so their phrasings cannot be
+    # matched to rules: a conflict as any differing file; with force they are overwritten without them
+    unmerged_phrasings: list[Path] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -51,12 +70,10 @@ def write_import(
             kb_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ProcedureImportError(f"не удалось создать папку {kb_dir}: {exc.strerror or exc}") from exc
-    targets = [
-        (safe_target(kb_dir, plan.file_name(a)), plan.markdown(a).encode("utf-8")) for a in plan.articles
-    ]
-    for target, data in targets:
+    targets = [(existing_any_case(safe_target(kb_dir, plan.file_name(a))), a) for a in plan.articles]
+    for target, article in targets:
         try:
-            _write_one(report, target, data, force=force)
+            _write_one(report, plan, target, article, force=force)
         except OSError as exc:
             report.failed.append(target)
             report.failure_reasons[target] = exc.strerror or str(exc)
@@ -64,8 +81,15 @@ def write_import(
     return report
 
 
-def _write_one(report: ImportReport, target: Path, data: bytes, *, force: bool) -> None:
-    outcome = _outcome(target, data, force)
+def _write_one(
+    report: ImportReport, plan: ImportPlan, target: Path, article: Article, *, force: bool
+) -> None:
+    plain = plan.markdown(article).encode("utf-8")
+    existing = target.read_bytes() if target.is_file() else None
+    data = (
+        _with_existing_phrasings(report, plan, target, article, existing) if existing is not None else plain
+    )
+    outcome = _outcome(target, existing, data, plain, article, force=force)
     if outcome in ("created", "overwritten") and not report.dry_run:
         atomic_write(target, data)
         log.info("%s %s", outcome, target)
@@ -74,12 +98,45 @@ def _write_one(report: ImportReport, target: Path, data: bytes, *, force: bool) 
     getattr(report, outcome).append(target)
 
 
-def _outcome(target: Path, data: bytes, force: bool) -> str:
-    if not target.exists():
+def _with_existing_phrasings(
+    report: ImportReport, plan: ImportPlan, target: Path, article: Article, existing: bytes
+) -> bytes:
+    """The file to write: the import with the existing file's phrasings. Phrasings that cannot be
+    carried over (their rule is gone, or the file does not read as an article) go to the report."""
+    phrasings = existing_phrasings(existing)
+    if phrasings is None and has_phrasing_blocks(existing):
+        report.unmerged_phrasings.append(target)
+        log.warning("%s does not read as an article: its customer phrasings cannot be kept", target)
+    if not phrasings:
+        return plan.markdown(article).encode("utf-8")
+    kept = keep_phrasings(article, phrasings)
+    if kept.lost:
+        report.lost_phrasings[target] = kept.lost
+        log.warning(
+            "%s: rules with customer phrasings are gone from the import: %s", target, ", ".join(kept.lost)
+        )
+    return plan.markdown(kept.article).encode("utf-8")
+
+
+def _outcome(
+    target: Path, existing: bytes | None, data: bytes, plain: bytes, article: Article, *, force: bool
+) -> str:
+    """created, unchanged (the same but for phrasings and ``source:``), overwritten or conflicts."""
+    if existing is None and not target.exists():
         return "created"
-    if target.is_file() and _same_article(target.read_bytes(), data):
+    if existing is not None and _unchanged(existing, data, plain, article):
         return "unchanged"
-    return "overwritten" if force and target.is_file() else "conflicts"
+    return "overwritten" if force and existing is not None else "conflicts"
+
+
+def _unchanged(existing: bytes, data: bytes, plain: bytes, article: Article) -> bool:
+    """The file as it would be written, or the import's text but for the phrasing blocks (byte for
+    byte, then as read: blank lines around a block may differ)."""
+    return (
+        _same_article(existing, data)
+        or _same_article(without_phrasings(existing), plain)
+        or same_but_phrasings(existing, article)
+    )
 
 
 def _same_article(existing: bytes, new: bytes) -> bool:
@@ -104,6 +161,22 @@ def safe_target(kb_dir: Path, name: str) -> Path:
     if target.resolve().parent != kb_dir.resolve():
         raise ProcedureImportError(f"файл статьи {name!r} оказался бы вне папки {kb_dir}")
     return target
+
+
+def existing_any_case(target: Path) -> Path:
+    """The file already there under another case (``SS.MD`` saved on a Windows share for ``ss.md``),
+    else ``target``: the import compares with it and writes over it instead of adding a twin."""
+    if target.exists():
+        return target
+    try:
+        twins = [
+            p
+            for p in target.parent.iterdir()
+            if p.name.casefold() == target.name.casefold() and p.is_file() and not p.is_symlink()
+        ]
+    except OSError:
+        return target
+    return twins[0] if len(twins) == 1 else target
 
 
 def atomic_write(target: Path, data: bytes) -> None:

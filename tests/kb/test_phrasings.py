@@ -221,3 +221,18 @@ def test_phrasings_with_markup_characters_are_escaped_only_when_needed() -> None
     text = article_to_markdown(original)
     assert "   > - набрал *100#\n" in text and "   > - нажал \\*звёздочку\\*\n" in text
     assert parse_article(text).rules[0].phrasings == ("набрал *100#", "нажал *звёздочку*")
+
+
+ODD_PHRASINGS = ("1. звонил дважды", "- минус сто", "a\\b", "[скобки] и _подчёрк_")
+
+
+def test_a_phrasing_that_looks_like_a_list_item_or_has_escapes_reads_as_written() -> None:
+    original = Article(
+        id="p",
+        title="P",
+        line="СС",
+        sections=(Section(id="s", title="S", rules=(rule_with(ODD_PHRASINGS),)),),
+    )
+    text = article_to_markdown(original)
+    assert "   > - 1. звонил дважды\n" in text
+    assert parse_article(text).rules[0].phrasings == ODD_PHRASINGS
