@@ -24,6 +24,7 @@ MAX_CHUNKS = 32  # a pasted sentence keeps its informative words (12 cut «…в
 MAX_TOKENS = 40
 THESAURUS_BOOST = 0.8  # the other side of a customer-language entry, below the words themselves
 SPAN_WORD_BOOST = 0.7  # one word of a multi-word entry alone
+THESAURUS_GAP = 0  # words allowed inside a thesaurus phrase (сняли с меня деньги); 1 or 2: no gain on dev
 PLACE_BOOST = 0.7  # a country or a foreign city → being abroad
 OPERATOR_BOOST = 0.6  # another operator's name → leaving for it
 LEMMA_BOOST = 0.85  # the lemma's stem where Snowball gives another one (ушел → уйти)
@@ -250,52 +251,56 @@ def _add_related(norm: str, vocab: Vocabulary, concept: Concept) -> None:
 
 
 def _phrase_matches(
-    tokens: list[_Token], table: PhraseTable, keys: list[frozenset[str]]
-) -> list[tuple[int, int, list[Form]]]:
-    """(start, end, the forms it stands for) of each name of ``table`` in the tokens, longest first,
-    never overlapping."""
-    out, i = [], 0
-    while i < len(tokens):
-        n, values = table.match(keys, i)
-        if n:
-            out.append((i, i + n, [f for v in values for f in v]))
-            i += n
-        else:
-            i += 1
+    table: PhraseTable, keys: list[frozenset[str]], max_gap: int
+) -> list[tuple[tuple[int, ...], list[Form]]]:
+    """(the positions of its words, the forms it stands for) of each name of ``table`` in the query,
+    longest first, never sharing a word."""
+    out, used = [], set()
+    for i in range(len(keys)):
+        if i in used:
+            continue
+        at, values = table.match(keys, i, max_gap)
+        if at and not used.intersection(at):
+            out.append((at, [f for v in values for f in v]))
+            used.update(at)
     return out
 
 
-def _merge(spans: list[_Span], start: int, end: int, tokens: list[_Token]) -> _Span | None:
-    """The spans covering tokens ``start`` … ``end - 1`` made one concept (None when a glossary span
-    crosses the edge): the words together, or each of them alone at ``SPAN_WORD_BOOST``."""
-    inside = [k for k, s in enumerate(spans) if s.start >= start and s.end <= end]
-    if not inside or spans[inside[0]].start != start or spans[inside[-1]].end != end:
+def _merge(spans: list[_Span], at: tuple[int, ...], tokens: list[_Token]) -> _Span | None:
+    """The spans of the tokens at ``at`` made one concept (None when a glossary span reaches beyond
+    them): the words together, or each of them alone at ``SPAN_WORD_BOOST``. Words in between stay
+    concepts of their own."""
+    wanted = set(at)
+    inside = [k for k, s in enumerate(spans) if wanted.issuperset(range(s.start, s.end))]
+    if {i for k in inside for i in range(spans[k].start, spans[k].end)} != wanted:
         return None
     if len(inside) == 1:
         return spans[inside[0]]
-    members = [spans[k].concept for k in inside]
-    merged = Concept(" ".join(t.word.norm for t in tokens[start:end]))
-    content = [stem(t.word.norm) for t in tokens[start:end] if t.word.norm not in STOP_WORDS]
-    merged.add(tuple(content), 1.0)
-    for member in members:
-        if not member.stop:
-            for alt in member.alternatives:
+    words_at = [tokens[i].word.norm for i in at]
+    merged = Concept(" ".join(words_at))
+    merged.add(tuple(stem(w) for w in words_at if w not in STOP_WORDS), 1.0)
+    for k in inside:
+        if not spans[k].concept.stop:
+            for alt in spans[k].concept.alternatives:
                 merged.add(alt.stems, alt.boost * SPAN_WORD_BOOST)
-    spans[inside[0] : inside[-1] + 1] = [_Span(start, end, merged)]
-    return spans[inside[0]]
+    first = inside[0]
+    for k in reversed(inside):
+        del spans[k]
+    spans.insert(first, _Span(at[0], at[-1] + 1, merged))
+    return spans[first]
 
 
 def _expand_names(
-    tokens: list[_Token], spans: list[_Span], table: PhraseTable, boost: float, check=None
+    tokens: list[_Token], spans: list[_Span], table: PhraseTable, boost: float, check=None, max_gap: int = 0
 ) -> None:
     """Each name of ``table`` in the query (``check`` vets one-word matches) brings its forms."""
     if not table or not tokens:
         return
     keys = [word_keys(t.word.norm) for t in tokens]
-    for start, end, forms in _phrase_matches(tokens, table, keys):
-        if check is not None and end - start == 1 and not check(tokens[start].word.norm):
+    for at, forms in _phrase_matches(table, keys, max_gap):
+        if check is not None and len(at) == 1 and not check(tokens[at[0]].word.norm):
             continue
-        span = _merge(spans, start, end, tokens)
+        span = _merge(spans, at, tokens)
         if span is None:
             continue
         span.concept.stop = False
@@ -305,7 +310,8 @@ def _expand_names(
 
 def customer_language(tokens: list[_Token], spans: list[_Span], syn: Synonyms) -> None:
     """The KB's thesaurus: customer wording brings the procedure's, and the other way round."""
-    _expand_names(tokens, spans, syn.thesaurus.table if syn.thesaurus else PhraseTable(), THESAURUS_BOOST)
+    table = syn.thesaurus.table if syn.thesaurus else PhraseTable()
+    _expand_names(tokens, spans, table, THESAURUS_BOOST, max_gap=THESAURUS_GAP)
 
 
 def world_names(tokens: list[_Token], spans: list[_Span]) -> None:

@@ -56,22 +56,42 @@ class PhraseTable:
             self._names[first].append((keys, vid))
         self.max_len = max(self.max_len, len(keys))
 
-    def match(self, keys: Sequence[frozenset[str]], start: int) -> tuple[int, list[object]]:
-        """The longest name starting at ``keys[start]``: (its length in words, its values), or (0, [])."""
-        best, values = 0, []
+    def match(
+        self, keys: Sequence[frozenset[str]], start: int, max_gap: int = 0
+    ) -> tuple[tuple[int, ...], list[object]]:
+        """The longest name whose first word is ``keys[start]``, each next word at most ``max_gap``
+        words after the one before (сняли *с меня* деньги): (the positions of its words, its
+        values), or ((), [])."""
+        best: tuple[int, ...] = ()
+        values: list[object] = []
         candidates = {id(c): c for k in keys[start] for c in self._names.get(k, ())}
         for name, vid in candidates.values():
-            n = len(name)
-            if n < best or start + n > len(keys):
+            found = _positions(name, keys, start, max_gap)
+            if not found or len(found) < len(best):
                 continue
-            if all(name[j] & keys[start + j] for j in range(n)):
-                if n > best:
-                    best, values = n, []
+            if len(found) > len(best) or found[-1] < best[-1]:
+                best, values = found, []
+            if found == best:
                 values.append(self._values[vid])
         return best, values
 
     def __bool__(self) -> bool:
         return bool(self._values)
+
+
+def _positions(
+    name: tuple[frozenset[str], ...], keys: Sequence[frozenset[str]], start: int, max_gap: int
+) -> tuple[int, ...]:
+    """Where the words of ``name`` stand in ``keys`` from ``start`` on (each as soon as it can), or ()."""
+    at = [start]
+    for word in name[1:]:
+        nxt = next(
+            (i for i in range(at[-1] + 1, at[-1] + 2 + max_gap) if i < len(keys) and word & keys[i]), None
+        )
+        if nxt is None:
+            return ()
+        at.append(nxt)
+    return tuple(at)
 
 
 class CustomerThesaurus:

@@ -98,10 +98,10 @@ THESAURUS = Thesaurus(
 def test_thesaurus_matches_word_forms_in_both_directions():
     table = CustomerThesaurus(THESAURUS).table
     keys = [frozenset({stem(w)}) for w in ("симку", "поменяли")]
-    n, values = table.match(keys, 0)
-    assert n == 2 and content_form("sim-карта") in values[0]
-    n, values = table.match([frozenset({stem("портации")})], 0)
-    assert n == 1 and content_form("уйти к другому оператору") in values[0]
+    at, values = table.match(keys, 0)
+    assert at == (0, 1) and content_form("sim-карта") in values[0]
+    at, values = table.match([frozenset({stem("портации")})], 0)
+    assert at == (0,) and content_form("уйти к другому оператору") in values[0]
 
 
 def test_phrase_table_takes_the_longest_name():
@@ -109,8 +109,8 @@ def test_phrase_table_takes_the_longest_name():
     table.add("Южная Корея", "kr")
     table.add("Корея", "kp")
     keys = [word_keys(w) for w in ("южной", "корее")]  # «корее» stems to «кор», its lemma to «коре»
-    assert table.match(keys, 0) == (2, ["kr"])
-    assert table.match(keys, 1) == (1, ["kp"])
+    assert table.match(keys, 0) == ((0, 1), ["kr"])
+    assert table.match(keys, 1) == ((1,), ["kp"])
 
 
 def plan_for(query: str, thesaurus: Thesaurus = THESAURUS, vocab: Vocabulary | None = None):
