@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 
 from index.analysis import STOP_WORDS, flat_stems, flat_words, normalize, stem, words
 from index.thesaurus import CustomerThesaurus
-from kb.model import Glossary, GlossaryEntry, KnowledgeBase, Thesaurus
+from kb.model import Article, Glossary, GlossaryEntry, KnowledgeBase, Thesaurus
 
 Form = tuple[str, ...]  # the stems of one way of writing a term: ("лицев", "счет")
 
@@ -113,8 +113,33 @@ def normalized_terms(glossary: Glossary) -> set[str]:
     return out
 
 
+_ARTICLE_WORDS: dict[int, tuple[Article, frozenset[str]]] = {}  # id → (article, its phrasings' words)
+_ARTICLE_WORDS_LOCK = threading.Lock()
+
+
 def phrasing_words(kb: KnowledgeBase) -> Iterable[str]:
-    """The normalised words of every rule's phrasings."""
-    for rule in kb.rules:
-        for phrasing in rule.phrasings:
-            yield from flat_words(phrasing)
+    """The normalised words of every rule's phrasings; an article object read before is not read
+    again (after an update only the changed articles are)."""
+    with _ARTICLE_WORDS_LOCK:
+        known = dict(_ARTICLE_WORDS)
+    fresh: dict[int, tuple[Article, frozenset[str]]] = {}
+    for article in kb.articles:
+        entry = known.get(id(article))
+        if entry is None or entry[0] is not article:
+            entry = (article, _article_words(article))
+        fresh[id(article)] = entry
+    with _ARTICLE_WORDS_LOCK:
+        _ARTICLE_WORDS.clear()  # only the latest KB's articles are kept
+        _ARTICLE_WORDS.update(fresh)
+    for _, found in fresh.values():
+        yield from found
+
+
+def _article_words(article: Article) -> frozenset[str]:
+    return frozenset(
+        w
+        for section in article.sections
+        for rule in section.rules
+        for phrasing in rule.phrasings
+        for w in flat_words(phrasing)
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from index import morphology
 from index.analysis import STOP_WORDS, normalize, stem, words
@@ -98,21 +99,32 @@ class CustomerThesaurus:
     """``kb.thesaurus`` as a phrase table: each side of an entry finds the other side's forms."""
 
     def __init__(self, thesaurus: Thesaurus | None = None) -> None:
-        self._entries = thesaurus.entries if thesaurus else ()
-        self._table: PhraseTable | None = None
+        self._thesaurus = thesaurus or Thesaurus()
+        self._entries = self._thesaurus.entries
 
     @property
     def table(self) -> PhraseTable:
-        if self._table is None:  # built on first use: lemmas load the morphology dictionary
-            self._table = _table(self._entries)
-        return self._table
+        """Built on first use (lemmas load the morphology dictionary), once per distinct thesaurus:
+        an update that leaves thesaurus.md alone does not build it again."""
+        return _table_of(self._thesaurus)
 
     def __bool__(self) -> bool:
         return bool(self._entries)
 
-    def stems(self) -> set[str]:
+    def stems(self) -> frozenset[str]:
         """Every content stem the thesaurus holds (words a query may use that no rule does)."""
-        return {s for e in self._entries for text in (*e.colloquial, *e.formal) for s in content_form(text)}
+        return _stems_of(self._thesaurus)
+
+
+@lru_cache(maxsize=4)
+def _stems_of(thesaurus: Thesaurus) -> frozenset[str]:
+    texts = (text for e in thesaurus.entries for text in (*e.colloquial, *e.formal))
+    return frozenset(s for text in texts for s in content_form(text))
+
+
+@lru_cache(maxsize=4)
+def _table_of(thesaurus: Thesaurus) -> PhraseTable:
+    return _table(thesaurus.entries)
 
 
 def _table(entries: Iterable) -> PhraseTable:
