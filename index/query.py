@@ -252,9 +252,9 @@ def _add_related(norm: str, vocab: Vocabulary, concept: Concept) -> None:
 
 def _phrase_matches(
     table: PhraseTable, keys: list[frozenset[str]], max_gap: int
-) -> list[tuple[tuple[int, ...], list[Form]]]:
-    """(the positions of its words, the forms it stands for) of each name of ``table`` in the query,
-    longest first, never sharing a word."""
+) -> list[tuple[tuple[int, ...], list[tuple[Form, float]]]]:
+    """(the positions of its words, the forms it stands for with their factors) of each name of
+    ``table`` in the query, longest first, never sharing a word."""
     out, used = [], set()
     for i in range(len(keys)):
         if i in used:
@@ -304,8 +304,8 @@ def _expand_names(
         if span is None:
             continue
         span.concept.stop = False
-        for form in forms:
-            span.concept.add(form, boost)
+        for form, factor in forms:
+            span.concept.add(form, boost * factor)
 
 
 def customer_language(tokens: list[_Token], spans: list[_Span], syn: Synonyms) -> None:

@@ -18,6 +18,10 @@ from kb.model import Thesaurus
 
 Form = tuple[str, ...]
 MAX_SPAN = 5  # longer names are not looked for
+# Factors on the thesaurus boost: customer wording finds the procedure's at 1; the procedure's wording
+# finds the customers' (which only phrasings hold) and a side finds its other spellings for less.
+TO_COLLOQUIAL = 0.5
+SAME_SIDE = 0.5
 
 
 def word_keys(word: str) -> frozenset[str]:
@@ -96,7 +100,8 @@ def _positions(
 
 
 class CustomerThesaurus:
-    """``kb.thesaurus`` as a phrase table: each side of an entry finds the other side's forms."""
+    """``kb.thesaurus`` as a phrase table: each side of an entry finds the other side's forms (values:
+    lists of (form, factor on the thesaurus boost))."""
 
     def __init__(self, thesaurus: Thesaurus | None = None) -> None:
         self._thesaurus = thesaurus or Thesaurus()
@@ -128,15 +133,25 @@ def _table_of(thesaurus: Thesaurus) -> PhraseTable:
 
 
 def _table(entries: Iterable) -> PhraseTable:
+    """Each text of an entry → the forms of the other side and of its own side, with their factors."""
     table = PhraseTable()
     for entry in entries:
         colloquial = _forms(entry.colloquial)
         formal = _forms(entry.formal)
         for text in entry.colloquial:
-            table.add(text, formal + [f for f in colloquial if f != content_form(text)])
+            own = content_form(text)
+            table.add(
+                text, _weighted(formal, 1.0) + _weighted([f for f in colloquial if f != own], SAME_SIDE)
+            )
         for text in entry.formal:
-            table.add(text, colloquial + [f for f in formal if f != content_form(text)])
+            own = content_form(text)
+            others = _weighted([f for f in formal if f != own], SAME_SIDE)
+            table.add(text, _weighted(colloquial, TO_COLLOQUIAL) + others)
     return table
+
+
+def _weighted(forms: list[Form], factor: float) -> list[tuple[Form, float]]:
+    return [(f, factor) for f in forms] if factor > 0 else []
 
 
 def _forms(texts: Iterable[str]) -> list[Form]:

@@ -34,12 +34,12 @@ _lock = threading.Lock()
 _tables: tuple[PhraseTable, PhraseTable] | None = None
 
 
-def abroad_forms() -> list[Form]:
-    return [content_form(t) for t in ABROAD]
+def abroad_forms() -> list[tuple[Form, float]]:
+    return [(content_form(t), 1.0) for t in ABROAD]
 
 
-def leaving_forms() -> list[Form]:
-    return [content_form(t) for t in LEAVING]
+def leaving_forms() -> list[tuple[Form, float]]:
+    return [(content_form(t), 1.0) for t in LEAVING]
 
 
 def tables() -> tuple[PhraseTable, PhraseTable]:

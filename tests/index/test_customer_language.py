@@ -99,9 +99,9 @@ def test_thesaurus_matches_word_forms_in_both_directions():
     table = CustomerThesaurus(THESAURUS).table
     keys = [frozenset({stem(w)}) for w in ("симку", "поменяли")]
     at, values = table.match(keys, 0)
-    assert at == (0, 1) and content_form("sim-карта") in values[0]
+    assert at == (0, 1) and (content_form("sim-карта"), 1.0) in values[0]
     at, values = table.match([frozenset({stem("портации")})], 0)
-    assert at == (0,) and content_form("уйти к другому оператору") in values[0]
+    assert at == (0,) and content_form("уйти к другому оператору") in [f for f, _ in values[0]]
 
 
 def test_phrase_table_takes_the_longest_name():
