@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from kb.article_md import ArticleError, parse_article, strip_phrasing_blocks
+from kb.article_md import ArticleError, parse_article
 from kb.encoding import decode_kb_bytes
 from kb.model import Article, Rule
 
@@ -66,13 +66,3 @@ def _procedure_only(article: Article) -> Article:
         for s in article.sections
     )
     return replace(article, sections=sections, path=None, source="")
-
-
-def without_phrasings(data: bytes) -> bytes:
-    """An existing file's bytes with its ``[!customer]`` blocks taken out, for comparing procedure text;
-    a file that is not UTF-8 is returned as it is."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data
-    return strip_phrasing_blocks(text).encode("utf-8")

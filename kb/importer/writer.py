@@ -20,7 +20,6 @@ from kb.importer.keep import (
     has_phrasing_blocks,
     keep_phrasings,
     same_but_phrasings,
-    without_phrasings,
 )
 from kb.importer.naming import file_name
 from kb.model import Article
@@ -84,12 +83,12 @@ def write_import(
 def _write_one(
     report: ImportReport, plan: ImportPlan, target: Path, article: Article, *, force: bool
 ) -> None:
-    plain = plan.markdown(article).encode("utf-8")
     existing = target.read_bytes() if target.is_file() else None
-    data = (
-        _with_existing_phrasings(report, plan, target, article, existing) if existing is not None else plain
-    )
-    outcome = _outcome(target, existing, data, plain, article, force=force)
+    if existing is None:
+        data = plan.markdown(article).encode("utf-8")
+    else:
+        data = _with_existing_phrasings(report, plan, target, article, existing)
+    outcome = _outcome(target, existing, data, article, force=force)
     if outcome in ("created", "overwritten") and not report.dry_run:
         atomic_write(target, data)
         log.info("%s %s", outcome, target)
@@ -118,25 +117,19 @@ def _with_existing_phrasings(
     return plan.markdown(kept.article).encode("utf-8")
 
 
-def _outcome(
-    target: Path, existing: bytes | None, data: bytes, plain: bytes, article: Article, *, force: bool
-) -> str:
+def _outcome(target: Path, existing: bytes | None, data: bytes, article: Article, *, force: bool) -> str:
     """created, unchanged (the same but for phrasings and ``source:``), overwritten or conflicts."""
     if existing is None and not target.exists():
         return "created"
-    if existing is not None and _unchanged(existing, data, plain, article):
+    if existing is not None and _unchanged(existing, data, article):
         return "unchanged"
     return "overwritten" if force and existing is not None else "conflicts"
 
 
-def _unchanged(existing: bytes, data: bytes, plain: bytes, article: Article) -> bool:
-    """The file as it would be written, or the import's text but for the phrasing blocks (byte for
-    byte, then as read: blank lines around a block may differ)."""
-    return (
-        _same_article(existing, data)
-        or _same_article(without_phrasings(existing), plain)
-        or same_but_phrasings(existing, article)
-    )
+def _unchanged(existing: bytes, data: bytes, article: Article) -> bool:
+    """The file as it would be written (but for ``source:``), or an article that reads as the import
+    but for its phrasings (blank lines around a phrasing block may differ)."""
+    return _same_article(existing, data) or same_but_phrasings(existing, article)
 
 
 def _same_article(existing: bytes, new: bytes) -> bool:
