@@ -82,12 +82,13 @@ def is_known(word: str) -> bool:
 
 @lru_cache(maxsize=20_000)
 def is_geographic(word: str) -> bool:
-    """Whether some dictionary reading of the word is a place name (Турция, Стамбул); False if unavailable."""
+    """Whether the likeliest dictionary reading of the word is a place name (Турция, Стамбул; not
+    «чад», smoke before Chad); False if unknown or unavailable."""
     folded = _fold(word)
     morph = _load() if _is_russian(folded) else None
     if morph is None or not morph.word_is_known(folded):
         return False
-    return any("Geox" in p.tag for p in morph.parse(folded))
+    return "Geox" in morph.parse(folded)[0].tag
 
 
 # Parts of speech that carry no topic of their own: numerals, pronouns, particles, interjections,

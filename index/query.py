@@ -291,15 +291,13 @@ def _merge(spans: list[_Span], at: tuple[int, ...], tokens: list[_Token]) -> _Sp
 
 
 def _expand_names(
-    tokens: list[_Token], spans: list[_Span], table: PhraseTable, boost: float, check=None, max_gap: int = 0
+    tokens: list[_Token], spans: list[_Span], table: PhraseTable, boost: float, max_gap: int = 0
 ) -> None:
-    """Each name of ``table`` in the query (``check`` vets one-word matches) brings its forms."""
+    """Each name of ``table`` in the query brings its forms."""
     if not table or not tokens:
         return
     keys = [word_keys(t.word.norm) for t in tokens]
     for at, forms in _phrase_matches(table, keys, max_gap):
-        if check is not None and len(at) == 1 and not check(tokens[at[0]].word.norm):
-            continue
         span = _merge(spans, at, tokens)
         if span is None:
             continue
@@ -317,7 +315,7 @@ def customer_language(tokens: list[_Token], spans: list[_Span], syn: Synonyms) -
 def world_names(tokens: list[_Token], spans: list[_Span]) -> None:
     """Countries and foreign cities mean being abroad; other operators' names mean leaving for them."""
     places, operators = world.tables()
-    _expand_names(tokens, spans, places, PLACE_BOOST, world.is_place_word)
+    _expand_names(tokens, spans, places, PLACE_BOOST)
     _expand_names(tokens, spans, operators, OPERATOR_BOOST)
 
 

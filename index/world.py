@@ -76,7 +76,8 @@ def _usable(name: str) -> bool:
 
 
 def place_names() -> list[str]:
-    """Russian names of the countries and of the big cities outside Russia, from CLDR (Babel)."""
+    """Russian names of the countries and of the big cities outside Russia, from CLDR (Babel); a city
+    whose name is an ordinary word first (Восток, Тролль, Дарвин: Antarctic stations) is left out."""
     try:
         from babel import Locale
         from babel.core import get_global
@@ -89,12 +90,11 @@ def place_names() -> list[str]:
     names += [
         zone["city"]
         for tz, zone in locale.time_zones.items()
-        if "city" in zone and zones.get(tz) not in (HOME_TERRITORY, None)
+        if "city" in zone and zones.get(tz) not in (HOME_TERRITORY, None) and _city_name(zone["city"])
     ]
     return list(dict.fromkeys(names))
 
 
-def is_place_word(word: str) -> bool:
-    """Whether a query word that matched a one-word place name reads as one: a place in the dictionary,
-    or a word the dictionary does not know (Шарм-эль-Шейх); «мали» or «того» as verbs do not."""
-    return morphology.is_geographic(word) or not morphology.is_known(word)
+def _city_name(name: str) -> bool:
+    one_word = " " not in name and "-" not in name
+    return not (one_word and morphology.is_known(name) and not morphology.is_geographic(name))

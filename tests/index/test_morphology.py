@@ -71,3 +71,12 @@ def test_importing_the_module_loads_nothing():
     code = "import sys, index.morphology; print('pymorphy3' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_place_names_and_function_words_by_the_dictionary():
+    assert morphology.is_geographic("Турции") and morphology.is_geographic("стамбуле")
+    assert not morphology.is_geographic("тариф") and not morphology.is_geographic("роумниг")
+    for word in ("мне", "двадцать", "пожалуйста", "нужно"):
+        assert morphology.is_function_word(word), word
+    for word in ("тариф", "списали", "роуминг", "роумниг", "sim"):
+        assert not morphology.is_function_word(word), word
