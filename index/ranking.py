@@ -309,11 +309,15 @@ def _concept_match(concept: Concept, doc: DocStems, stats: Stats) -> tuple[float
     norm = 0.0
     for alt in concept.alternatives:
         stems = alt.stems
-        in_text = all(s in tf for s in stems)
-        in_title = all(s in title for s in stems)
-        in_phrasings = bool(ptf) and all(s in ptf for s in stems)
+        if len(stems) == 1:  # most alternatives: no generator per test
+            s = stems[0]
+            in_text, in_title, in_phrasings = s in tf, s in title, s in ptf
+        else:
+            in_text = all(s in tf for s in stems)
+            in_title = all(s in title for s in stems)
+            in_phrasings = bool(ptf) and all(s in ptf for s in stems)
         if not (in_text or in_title or in_phrasings):
-            if all(s in tf or s in title or s in ptf for s in stems):
+            if len(stems) > 1 and all(s in tf or s in title or s in ptf for s in stems):
                 best_strength = max(best_strength, min(alt.boost, 1.0))
             continue
         best_strength = max(best_strength, min(alt.boost, 1.0))

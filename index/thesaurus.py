@@ -106,12 +106,15 @@ class CustomerThesaurus:
     def __init__(self, thesaurus: Thesaurus | None = None) -> None:
         self._thesaurus = thesaurus or Thesaurus()
         self._entries = self._thesaurus.entries
+        self._table: PhraseTable | None = None
 
     @property
     def table(self) -> PhraseTable:
         """Built on first use (lemmas load the morphology dictionary), once per distinct thesaurus:
         an update that leaves thesaurus.md alone does not build it again."""
-        return _table_of(self._thesaurus)
+        if self._table is None:  # hashing the whole thesaurus is not for every query
+            self._table = _table_of(self._thesaurus)
+        return self._table
 
     def __bool__(self) -> bool:
         return bool(self._entries)
