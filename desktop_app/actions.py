@@ -36,8 +36,10 @@ class Actions:
     forward: QAction
     toggle_favourite: QAction
     clear_history: QAction
+    remember_choices: QAction
     shortcuts_help: QAction
     about: QAction
+    choose: tuple[QAction, ...]  # Alt+1…3: the candidates of a not-sure answer
 
 
 def _action(window: QMainWindow, text: str, *shortcuts: QKeySequence | str, tip: str = "") -> QAction:
@@ -81,10 +83,22 @@ def create_actions(w: QMainWindow) -> Actions:
         back=_action(w, "Назад", "Alt+Left"),
         forward=_action(w, "Вперёд", "Alt+Right"),
         toggle_favourite=_action(w, "Добавить в избранное / убрать", "Ctrl+D"),
-        clear_history=_action(w, "Очистить историю"),
+        clear_history=_action(
+            w, "Очистить историю", tip="Недавние запросы, просмотренные правила и память выбора"
+        ),
+        remember_choices=_checkable(
+            _action(w, "Запоминать выбор по запросам", tip="Поиск учится на правилах, открытых по запросам")
+        ),
         shortcuts_help=_action(w, "Сочетания клавиш", "F1"),
         about=_action(w, "О программе"),
+        choose=tuple(_action(w, f"Выбрать вариант {n}", f"Alt+{n}") for n in range(1, 4)),
     )
+
+
+def _checkable(action: QAction) -> QAction:
+    action.setCheckable(True)
+    action.setChecked(True)
+    return action
 
 
 @dataclass
@@ -115,7 +129,10 @@ def build_menus(w: QMainWindow, a: Actions) -> Menus:
     go.addSeparator()
     recent_queries = go.addMenu("Недавние запросы")
     recent_rules = go.addMenu("Просмотренные правила")
+    go.addActions(list(a.choose))
+    go.addSeparator()
     go.addAction(a.clear_history)
+    go.addAction(a.remember_choices)
     favourites = bar.addMenu("&Избранное")
     help_menu = bar.addMenu("&Справка")
     help_menu.addActions([a.shortcuts_help, a.about])
@@ -126,13 +143,32 @@ SHORTCUTS_HELP = [
     ("Ctrl+F, Ctrl+L, F3", "Перейти в поле поиска"),
     ("↓ / ↑, PgDn / PgUp", "Выбор результата прямо из поля поиска"),
     ("Enter", "Открыть выбранный результат (правило в статье)"),
-    ("Esc", "Очистить поиск"),
-    ("Ctrl+Shift+C, Ctrl+Enter", "Копировать фразу для перевода"),
+    ("Alt+1 … Alt+3", "Выбрать вариант, когда точного совпадения нет"),
+    ("Esc", "Очистить поиск (и карточку)"),
+    ("Ctrl+Shift+C, Ctrl+Enter", "Копировать фразу для перевода (фокус остаётся в поле поиска)"),
     ("Ctrl+Shift+R", "Копировать текст правила"),
     ("Alt+← / Alt+→", "Назад / вперёд по просмотренным правилам"),
     ("Ctrl+D", "Добавить правило в избранное / убрать"),
     ("Ctrl+1 … Ctrl+4", "Результаты, оглавление, избранное, история"),
     ("Ctrl+плюс / Ctrl+минус / Ctrl+0", "Крупнее / мельче / обычный размер"),
     ("F5", "Перечитать базу знаний"),
+    ("Ctrl+O", "Открыть папку базы знаний"),
     ("Ctrl+I", "Импорт процедуры"),
+    ("Ctrl+Q", "Выход"),
+    ("F1", "Эта справка"),
+]
+
+BADGES_HELP = [
+    ("СС", "Старшие специалисты"),
+    ("СВ · 1 шаг", "Супервизоры, перевод в один шаг"),
+    ("СВ · 2 шага", "Супервизоры, перевод в два шага: сначала фраза об уточнении информации"),
+    ("MNP", "Линия переноса номера (очереди — в карточке)"),
+]
+
+NOTES_HELP = [
+    ("Раскладка исправлена: …", "Запрос набран в английской раскладке; показаны результаты для русских букв"),
+    ("Возможно, вы имели в виду: …", "В запросе, похоже, опечатка; щелчок ищет исправленное слово"),
+    ("Точного совпадения нет", "Поиск не уверен: выберите один из вариантов в карточке (Alt+1…3)"),
+    ("Подходят разные линии: …", "Правила разных линий подходят одинаково: уточните у клиента и выберите"),
+    ("Нет ответа по запросу …", "Ничего не найдено: уточните у клиента или смотрите оглавление"),
 ]

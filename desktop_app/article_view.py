@@ -15,15 +15,15 @@ from kb.model import Article, Glossary
 log = logging.getLogger(__name__)
 
 EXTERNAL_SCHEMES = ("http", "https")
-CONTEXT_LINES = 1.5
+CONTEXT_LINES = 2.5
 MAX_LINE_CHARS = 150
 ABBR_UNDERLINE = "#8a94a3"
 SELECTED_BG = "#fff4c2"  # as kb.render.SELECTED_BG
-EMPTY_HTML = (
-    '<div style="color:#6b7280; margin:24px">'
-    "<p style='font-size:large'>Начните вводить вопрос клиента в поле поиска.</p>"
-    "<p>↓/↑ — выбор результата, Enter — открыть правило, Ctrl+Shift+C — копировать фразу,"
-    " Esc — очистить поиск.</p></div>"
+NOTICE = '<div style="color:#6b7280; margin:24px"><p style="font-size:large">{title}</p><p>{body}</p></div>'
+EMPTY_HTML = NOTICE.format(
+    title="Начните вводить вопрос клиента в поле поиска.",
+    body="↓/↑ — выбор результата, Enter — открыть правило, Ctrl+Shift+C — копировать фразу,"
+    " Esc — очистить поиск, F1 — все сочетания клавиш.",
 )
 
 
@@ -71,7 +71,7 @@ class ArticleView(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.setObjectName("articleView")
         self.document().setDocumentMargin(14)
-        self._shown: tuple | None = None
+        self._shown: tuple | None = ("notice", EMPTY_HTML)
         self._anchors: dict[str, int] = {}
         self._selected: str | None = None
         self._tooltips = GlossaryTooltips(self)
@@ -99,6 +99,7 @@ class ArticleView(QTextBrowser):
 
             self.document().setDefaultStyleSheet(ARTICLE_CSS)
             self.setHtml(render_article(article, glossary, selected_rule=None, highlight=highlight))
+            self.document().pageCount()  # lay it all out now: see _set_rule_background
             self._anchors = prepare_document(self.document())
             self._selected = None
             self._limit_line_length()
@@ -140,20 +141,44 @@ class ArticleView(QTextBrowser):
         self._limit_line_length()
 
     def _limit_line_length(self) -> None:
-        """Keep lines readable on wide screens: text no wider than MAX_LINE_CHARS characters."""
+        """Keep lines readable on wide screens (no wider than MAX_LINE_CHARS characters), and leave
+        room below the last rule so that it, too, can be scrolled to the landing place."""
         limit = self.fontMetrics().averageCharWidth() * MAX_LINE_CHARS
         root = self.document().rootFrame()
         fmt = root.frameFormat()
         margin = max(0, self.viewport().width() - limit)
-        if fmt.rightMargin() != margin:
+        bottom = max(self.document().documentMargin(), self.viewport().height() - self.context_px())
+        # the bottom room only grows: re-laying out the whole article each time the card's height
+        # changes would cost more than a little blank space after the last rule
+        bottom = max(bottom, fmt.bottomMargin())
+        if self._anchors and (fmt.rightMargin() != margin or fmt.bottomMargin() != bottom):
+            fmt.setRightMargin(margin)
+            fmt.setBottomMargin(bottom)
+            root.setFrameFormat(fmt)
+        elif not self._anchors and fmt.rightMargin() != margin:
             fmt.setRightMargin(margin)
             root.setFrameFormat(fmt)
 
+    def context_px(self) -> int:
+        """How far below the top an opened rule lands: the lines above it stay in sight."""
+        return int(self.fontMetrics().lineSpacing() * CONTEXT_LINES)
+
     def clear_article(self) -> None:
-        self._shown = None
+        self.show_notice(EMPTY_HTML)
+
+    def show_notice(self, body: str) -> None:
+        """A neutral page instead of an article (no query, no answer, choose a candidate)."""
+        if self._shown == ("notice", body):
+            return
+        self._shown = ("notice", body)
         self._selected = None
         self._anchors = {}
-        self.setHtml(EMPTY_HTML)
+        self.document().setDefaultStyleSheet("")
+        self.setHtml(body)
+        self._limit_line_length()
+
+    def shows_article(self) -> bool:
+        return bool(self._anchors)
 
     def scroll_to(self, anchor: str | None) -> None:
         """Put ``anchor`` near the top, leaving a line of context above it."""
@@ -164,10 +189,13 @@ class ArticleView(QTextBrowser):
             self.verticalScrollBar().setValue(0)
 
     def _scroll_with_context(self, anchor: str) -> None:
-        self.scrollToAnchor(anchor)
-        bar = self.verticalScrollBar()
-        if bar.value() > 0:
-            bar.setValue(max(0, bar.value() - int(self.fontMetrics().lineSpacing() * CONTEXT_LINES)))
+        pos = self._anchors.get(anchor)
+        if pos is None:
+            self.scrollToAnchor(anchor)
+            return
+        block = self.document().findBlock(pos)
+        top = self.document().documentLayout().blockBoundingRect(block).top()
+        self.verticalScrollBar().setValue(max(0, int(top) - self.context_px()))
 
     # ------------------------------------------------------------------ links
     def _on_anchor_clicked(self, url: QUrl) -> None:

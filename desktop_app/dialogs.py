@@ -15,21 +15,46 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.actions import SHORTCUTS_HELP
+from desktop_app.actions import BADGES_HELP, NOTES_HELP, SHORTCUTS_HELP
 from desktop_app.errors import show_error, show_warning
 from kb.model import LoadError
 
 
+def file_dialog(
+    parent: QWidget, title: str, folder: Path, directories: bool, name_filter: str = ""
+) -> QFileDialog:
+    """Qt's own file dialog (translated with the app), not the desktop's, which may speak English."""
+    dialog = QFileDialog(parent, title, str(folder), name_filter)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    dialog.setFileMode(QFileDialog.FileMode.Directory if directories else QFileDialog.FileMode.ExistingFile)
+    if directories:
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    labels = {
+        QFileDialog.DialogLabel.LookIn: "Папка:",
+        QFileDialog.DialogLabel.FileName: "Папка:" if directories else "Файл:",
+        QFileDialog.DialogLabel.FileType: "Тип файлов:",
+        QFileDialog.DialogLabel.Accept: "Выбрать" if directories else "Открыть",
+        QFileDialog.DialogLabel.Reject: "Отмена",
+    }
+    for label, text in labels.items():
+        dialog.setLabelText(label, text)
+    return dialog
+
+
+def _chosen(dialog: QFileDialog) -> Path | None:
+    return Path(dialog.selectedFiles()[0]) if dialog.exec() and dialog.selectedFiles() else None
+
+
 def choose_kb_dir(parent: QWidget, current: Path) -> Path | None:
-    path = QFileDialog.getExistingDirectory(parent, "Папка базы знаний", str(current))
-    return Path(path) if path else None
+    return _chosen(file_dialog(parent, "Папка базы знаний", current, directories=True))
 
 
 def choose_import_file(parent: QWidget) -> Path | None:
     from desktop_app.import_dialog import FILE_FILTER
 
-    path, _ = QFileDialog.getOpenFileName(parent, "Импорт процедуры", str(Path.home()), FILE_FILTER)
-    return Path(path) if path else None
+    return _chosen(
+        file_dialog(parent, "Импорт процедуры", Path.home(), directories=False, name_filter=FILE_FILTER)
+    )
 
 
 def run_import(window, kb_dir: Path) -> None:
@@ -88,14 +113,30 @@ def show_load_errors(parent: QWidget, errors: list[LoadError]) -> None:
     show_warning(parent, "Ошибки загрузки", text, "\n".join(str(e) for e in errors))
 
 
-def show_shortcuts(parent: QWidget) -> None:
-    rows = "".join(
-        f"<tr><td style='padding-right:16px'><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
-        for k, v in SHORTCUTS_HELP
+def shortcuts_html() -> str:
+    """F1: every shortcut, what the line badges mean and the notes above the results."""
+    return "".join(
+        (
+            _help_table("Сочетания клавиш", SHORTCUTS_HELP),
+            _help_table("Значки линий", BADGES_HELP),
+            _help_table("Пометки над результатами и в карточке", NOTES_HELP),
+        )
     )
+
+
+def _help_table(title: str, rows: list[tuple[str, str]]) -> str:
+    body = "".join(
+        f"<tr><td style='padding-right:16px'><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
+        for k, v in rows
+    )
+    return f"<h3>{html.escape(title)}</h3><table cellspacing='4'>{body}</table>"
+
+
+def show_shortcuts(parent: QWidget) -> None:
     dialog = QDialog(parent)
-    dialog.setWindowTitle("Сочетания клавиш")
-    label = QLabel(f"<table cellspacing='4'>{rows}</table>")
+    dialog.setWindowTitle("Справка: сочетания клавиш и пометки")
+    label = QLabel(shortcuts_html())
+    label.setObjectName("helpText")
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
     buttons.rejected.connect(dialog.reject)
     layout = QVBoxLayout(dialog)

@@ -7,7 +7,7 @@ from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QFontMetrics, QPai
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop_app.badges import badge_colour
-from desktop_app.hit_model import HIT_ROLE, hit_heading
+from desktop_app.hit_model import HIT_ROLE, heading_parts
 
 PAD = 8
 SNIPPET_LINES = 3
@@ -28,6 +28,24 @@ def snippet_height(doc: QTextDocument, max_lines: int) -> float:
     return bottom + 1
 
 
+def row_heading(hit, fm: QFontMetrics, width: int) -> str:
+    """The row's heading in ``width`` pixels: the section may be shortened, the rule number never."""
+    place, keep = heading_parts(hit)
+    room = width - fm.horizontalAdvance(keep)
+    return fm.elidedText(place, Qt.TextElideMode.ElideRight, max(0, room)) + keep if place else keep
+
+
+def row_snippet(hit) -> str:
+    """The snippet without a phrase's or intro's lead-in («Для перевода … используйте фразу:»): the
+    row's heading already says «Фраза», so the row does not say it twice."""
+    if hit.kind == "rule":
+        return hit.snippet
+    lead, sep, _rest = hit.text.partition(": ")
+    if sep and len(lead) <= 120 and hit.snippet.startswith(lead + sep):
+        return hit.snippet[len(lead) + len(sep) :]
+    return hit.snippet
+
+
 class HitDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         hit = index.data(HIT_ROLE)
@@ -46,9 +64,12 @@ class HitDelegate(QStyledItemDelegate):
         fm = QFontMetrics(heading_font)
         head_rect = rect.adjusted(badge_w + PAD, 0, 0, 0)
         head_rect.setHeight(self._badge_height(option.font))
-        heading = fm.elidedText(hit_heading(hit), Qt.TextElideMode.ElideRight, head_rect.width())
-        painter.drawText(head_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, heading)
-        doc = self._snippet_doc(hit.snippet, option, rect.width(), selected)
+        painter.drawText(
+            head_rect,
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            row_heading(hit, fm, head_rect.width()),
+        )
+        doc = self._snippet_doc(row_snippet(hit), option, rect.width(), selected)
         top = rect.top() + self._badge_height(option.font) + 4
         painter.translate(rect.left(), top)
         clip = QRectF(0, 0, rect.width(), snippet_height(doc, SNIPPET_LINES))
@@ -66,7 +87,7 @@ class HitDelegate(QStyledItemDelegate):
         view = self.parent()
         viewport_w = view.viewport().width() if hasattr(view, "viewport") else option.rect.width()
         width = max(200, (viewport_w or 360) - 2 * PAD)
-        doc = self._snippet_doc(hit.snippet, option, width, False)
+        doc = self._snippet_doc(row_snippet(hit), option, width, False)
         snippet_h = snippet_height(doc, SNIPPET_LINES)
         return QSize(width, int(self._badge_height(option.font) + 4 + snippet_h + 2 * PAD))
 

@@ -15,12 +15,21 @@ RULE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def hit_heading(hit: Hit) -> str:
-    """ "Финансовые вопросы · п.3" (or the kind of block when it is not a rule)."""
+KIND_LABELS = {"phrase": "Фраза", "intro": "Вводный текст"}
+
+
+def heading_parts(hit: Hit) -> tuple[str, str]:
+    """("Финансовые вопросы", " · п.3"): the part a narrow row may shorten, and the part it never may."""
     if hit.number is not None:
-        return f"{hit.section} · п.{hit.number}" if hit.section else f"п.{hit.number}"
-    kind = {"phrase": "Фраза", "intro": "Введение"}.get(hit.kind, "")
-    return " · ".join(p for p in (hit.section or hit.article_title, kind) if p)
+        return (hit.section, f" · п.{hit.number}") if hit.section else ("", f"п.{hit.number}")
+    kind = KIND_LABELS.get(hit.kind, "")
+    place = hit.section or hit.article_title
+    return (place, f" · {kind}") if place and kind else (place or kind, "")
+
+
+def hit_heading(hit: Hit) -> str:
+    """ "Финансовые вопросы · п.3", or "Перевод на линию MNP · Фраза" for a block that is not a rule."""
+    return "".join(heading_parts(hit))
 
 
 class HitListModel(QAbstractListModel):
@@ -38,6 +47,9 @@ class HitListModel(QAbstractListModel):
 
     def hit(self, row: int) -> Hit | None:
         return self._hits[row] if 0 <= row < len(self._hits) else None
+
+    def row_of(self, hit: Hit | None) -> int | None:
+        return next((row for row, h in enumerate(self._hits) if h == hit), None) if hit else None
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
         return 0 if parent.isValid() else len(self._hits)

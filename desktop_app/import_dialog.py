@@ -85,7 +85,8 @@ class ImportPreviewDialog(QDialog):
         self.conflicts = [item_key(i) for i in getattr(preview.dry_run, "conflicts", ())]
         self.table = self._make_table()
         self.overwrite = QCheckBox(
-            f"Перезаписать изменённые статьи ({len(self.conflicts)}): правки в этих файлах будут потеряны"
+            f"Перезаписать изменённые статьи ({len(self.conflicts)}): правки текста процедуры в этих "
+            "файлах будут потеряны (фразы клиентов к сохранившимся правилам переносятся)"
         )
         self.overwrite.setVisible(bool(self.conflicts))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -110,6 +111,12 @@ class ImportPreviewDialog(QDialog):
                 "Статьи с пометкой «КОНФЛИКТ» уже есть в базе и отличаются от импортируемых. "
                 "Без подтверждения они не будут перезаписаны."
             )
+            note.setWordWrap(True)
+            note.setStyleSheet("color: #9a3412;")
+            layout.addWidget(note)
+        phrasings = phrasing_losses(self.preview.dry_run)
+        if phrasings:
+            note = QLabel("Фразы клиентов, которые при перезаписи пропадут:\n" + "\n".join(phrasings))
             note.setWordWrap(True)
             note.setStyleSheet("color: #9a3412;")
             layout.addWidget(note)
@@ -146,6 +153,20 @@ class ImportPreviewDialog(QDialog):
         force = bool(self.conflicts) and self.overwrite.isChecked()
         self.report = writer(self.preview.plan, self.kb_dir, force=force)
         self.accept()
+
+
+def phrasing_losses(report: Any) -> list[str]:
+    """Lines naming the customer phrasings an overwrite would drop: those of rules gone from the import,
+    and every phrasing of a file that does not read as an article (its blocks cannot be matched)."""
+    lines = [
+        f"• {item_key(path)}: правила {', '.join(ids)} нет в импортируемой процедуре"
+        for path, ids in sorted(getattr(report, "lost_phrasings", {}).items())
+    ]
+    lines += [
+        f"• {item_key(path)}: файл не читается как статья, его фразы нельзя сопоставить с правилами"
+        for path in getattr(report, "unmerged_phrasings", ())
+    ]
+    return lines
 
 
 def summarize(report: Any) -> str:

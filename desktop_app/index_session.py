@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from desktop_app.worker import BackgroundRunner
 
 if TYPE_CHECKING:
+    from desktop_app.learning import QueryMemory
     from index import KnowledgeIndex, SearchResult
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class IndexSession(QObject):
         self._searching = False
         self.dropped = 0  # stale results thrown away (for tests and the log)
         self._warming: threading.Thread | None = None
+        self._memory: QueryMemory | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def open(self, opener=open_index) -> None:
@@ -91,6 +93,7 @@ class IndexSession(QObject):
 
     def _on_opened(self, ix: KnowledgeIndex) -> None:
         self._ix = ix
+        self._give_feedback()
         reason = getattr(ix, "rebuilt_reason", None)
         if reason:
             log.info("index rebuilt: %s", reason)
@@ -113,6 +116,26 @@ class IndexSession(QObject):
         if self._warming is not None:
             self._warming.join(timeout)
         return self._warming is None or not self._warming.is_alive()
+
+    # ------------------------------------------------------------------ learning
+    def set_memory(self, memory: QueryMemory | None) -> None:
+        """Rank with what ``memory`` learned (desktop_app/learning.py), refreshed after each change."""
+        self._memory = memory
+        if memory is not None:
+            memory.add_listener(self._give_feedback)
+        self._give_feedback()
+
+    def memory(self) -> QueryMemory | None:
+        return self._memory
+
+    def _give_feedback(self) -> None:
+        """On the index's thread, before the searches asked for after this (the first build of the
+        feedback reads every remembered query)."""
+        memory, ix = self._memory, self._ix
+        if ix is not None and hasattr(ix, "set_feedback"):
+            self._runner.submit(
+                lambda: ix.set_feedback(memory.feedback() if memory and memory.enabled else None)
+            )
 
     # ------------------------------------------------------------------ search
     def search(self, query: str) -> None:

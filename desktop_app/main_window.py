@@ -11,17 +11,28 @@ from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.actions import Actions, Menus, build_menus, create_actions
-from desktop_app.answer_card import AnswerCard
+from desktop_app.answer_card import FONT_SCALE, AnswerCard
+from desktop_app.answer_log import OPEN, AnswerLog
+from desktop_app.answer_state import CANDIDATES, NO_ANSWER, AnswerState
+from desktop_app.answer_view import AnswerPresenter
 from desktop_app.article_view import ArticleView
+from desktop_app.copy_commands import CopyCommands, focus_keeper
 from desktop_app.history_panel import HistoryPanel
 from desktop_app.index_session import IndexSession
 from desktop_app.kb_watcher import KbWatcher
-from desktop_app.navigation import NavHistory, Target, target_for_anchor, target_for_hit
+from desktop_app.navigation import NavHistory, Target, target_for_anchor
 from desktop_app.results_panel import ResultsPanel, SearchBox
 from desktop_app.rule_list import RuleList
 from desktop_app.settings import ZOOM_RANGE, AppSettings
 from desktop_app.status import StatusArea, describe_error
 from desktop_app.toc import TocView
+from desktop_app.window_setup import (
+    first_start_size,
+    query_memory,
+    remember_choices,
+    set_remember_choices,
+    short_path,
+)
 from desktop_app.wording import plural
 
 if TYPE_CHECKING:
@@ -30,8 +41,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-WINDOW_TITLE = "База знаний — kb-browser"
+# Qt adds the application's display name («База знаний») to a title that does not already end with it
+WINDOW_TITLE = "kb-browser — База знаний"
 TAB_RESULTS, TAB_TOC, TAB_FAVOURITES, TAB_HISTORY = range(4)
+LEFT_MIN_WIDTH = 320  # and never narrower than its four tabs
 
 
 class MainWindow(QMainWindow):
@@ -42,13 +55,34 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(WINDOW_TITLE)
         self.kb_dir, self.index_dir, self.settings = kb_dir, index_dir, settings
         self.kb: KnowledgeBase | None = None
-        self.result: SearchResult | None = None
-        self.current: Target | None = None
+        self.state = AnswerState(self)
         self.nav = NavHistory()
         self.watcher: KbWatcher | None = None
         self._build_widgets()
+        self.presenter = AnswerPresenter(
+            self.state,
+            self.results,
+            self.card,
+            self.article_view,
+            self.toc,
+            lambda: self.kb,
+            self.settings.favourites,
+            self,
+        )
+        self.answer_log = AnswerLog(self.state, settings, self._update_history, query_memory(settings), self)
+        self.copying = CopyCommands(
+            self.state,
+            lambda: self.kb,
+            self.card,
+            self.status,
+            self.answer_log,
+            focus_keeper(self.search_box),
+            self,
+        )
         self.actions_: Actions = create_actions(self)
         self.menus: Menus = build_menus(self, self.actions_)
+        self.actions_.remember_choices.setChecked(remember_choices(settings))
+        self.actions_.remember_choices.setEnabled(self.answer_log.memory is not None)
         self._connect()
         self._restore_state()
         self.session = self._start_session(kb_dir)
@@ -66,6 +100,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("sideTabs")
         self.tabs.setDocumentMode(True)
+        self.tabs.setUsesScrollButtons(False)  # all four tabs in sight: the column is never narrower
         tabs = (
             (self.results, "Результаты"),
             (self.toc, "Оглавление"),
@@ -88,7 +123,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setChildrenCollapsible(False)
-        left.setMinimumWidth(320)
+        self._left = left
         right.setMinimumWidth(420)
         self.setCentralWidget(self.splitter)
         self.status = StatusArea(self.statusBar(), self)
@@ -98,8 +133,12 @@ class MainWindow(QMainWindow):
         self.search_box.textEdited.connect(self._on_query_edited)
         self.search_box.navigate.connect(self.results.forward_key)
         self.search_box.open_requested.connect(self.open_selected)
-        self.results.current_changed.connect(self._preview_hit)
+        self.results.current_changed.connect(self.state.choose_hit)
         self.results.activated.connect(self.open_hit)
+        self.card.candidate_chosen.connect(self.open_hit)
+        for number, action in enumerate(a.choose, start=1):
+            action.triggered.connect(lambda _checked=False, n=number: self.choose_candidate(n))
+        self.state.changed.connect(lambda _answer: self._update_nav_actions())
         self.results.suggestion_clicked.connect(self.set_query)
         for source in (self.toc, self.favourites, self.history):
             source.anchor_activated.connect(self.open_anchor)
@@ -136,6 +175,7 @@ class MainWindow(QMainWindow):
             a.forward: self.go_forward,
             a.toggle_favourite: self.toggle_favourite,
             a.clear_history: self.clear_history,
+            a.remember_choices: self.set_remember_choices,
             a.shortcuts_help: self.show_shortcuts,
             a.about: self.show_about,
         }
@@ -155,6 +195,7 @@ class MainWindow(QMainWindow):
         session.refreshed.connect(self._on_refreshed)
         session.failed.connect(self.status.note)
         session.failed.connect(lambda _message: self.status.finished())  # a refresh that failed
+        session.set_memory(self.answer_log.memory)
         self.status.busy("Открываю базу знаний…")
         session.open()
         return session
@@ -164,7 +205,7 @@ class MainWindow(QMainWindow):
         self._set_kb(kb)
         articles = plural(len(kb.articles), "статья", "статьи", "статей")
         rules = plural(len(kb.rules), "правило", "правила", "правил")
-        self.status.done(f"База знаний: {articles}, {rules} — {self.kb_dir}")
+        self.status.done(f"База знаний: {articles}, {rules} — {short_path(self.kb_dir)}", str(self.kb_dir))
         notes = (
             [f"Индекс перестроен: {self.session.rebuilt_reason()}"] if self.session.rebuilt_reason() else []
         )
@@ -186,8 +227,7 @@ class MainWindow(QMainWindow):
     def _on_refreshed(self, report, kb: KnowledgeBase) -> None:
         self.status.finished()
         self._set_kb(kb)
-        if self.current is not None:
-            self._show_target(self.current, record=False)
+        self.state.refresh()
         changed = len(report.added) + len(report.changed) + len(report.removed)
         if not changed and not kb.errors:
             return  # nothing the agent needs to hear about
@@ -207,9 +247,20 @@ class MainWindow(QMainWindow):
         self.status.set_errors(list(kb.errors))
 
     # ------------------------------------------------------------------ search
+    @property
+    def result(self) -> SearchResult | None:
+        """The current query's search result (None while there is none)."""
+        return self.state.answer.result
+
+    @property
+    def current(self) -> Target | None:
+        """What the card and the article view show."""
+        return self.state.answer.target
+
     def _on_query_edited(self, text: str) -> None:
         if self.tabs.currentIndex() != TAB_RESULTS:
             self.tabs.setCurrentIndex(TAB_RESULTS)
+        self.state.set_query(text)
         self.session.search(text)
 
     def set_query(self, text: str) -> None:
@@ -218,52 +269,43 @@ class MainWindow(QMainWindow):
         self._on_query_edited(text)
 
     def _on_results(self, result: SearchResult | None) -> None:
-        self.result = result
-        self.results.show_result(result)
-
-    def _preview_hit(self, hit: Hit | None) -> None:
-        if hit is not None:
-            self._show_target(target_for_hit(hit), record=False)
+        self.state.set_result(result)
 
     def open_selected(self) -> None:
-        hit = self.results.current_hit()
+        """Enter: open the selected hit; with none selected, the first candidate or the answer."""
+        self.state.when_answered(self._open_selected)
+
+    def _open_selected(self) -> None:
+        answer = self.state.answer
+        hit = self.results.current_hit() or (answer.candidates[0] if answer.candidates else answer.hit)
         if hit is not None:
             self.open_hit(hit)
+        elif answer.kind == NO_ANSWER:
+            self.answer_log.missed(answer)
 
     def open_hit(self, hit: Hit) -> None:
-        if self.result is not None:
-            self.settings.add_recent_query(self.result.query)
-            self._update_history()
-        self._show_target(target_for_hit(hit), record=True)
+        if self.state.choose_hit(hit):
+            self._opened(self.state.answer.target)
+
+    def choose_candidate(self, number: int) -> None:
+        candidates = self.state.answer.candidates if self.state.answer.kind == CANDIDATES else ()
+        if 0 < number <= len(candidates):
+            self.open_hit(candidates[number - 1])
 
     def open_anchor(self, anchor: str) -> None:
         target = target_for_anchor(self.kb, anchor) if self.kb is not None else None
         if target is None:
             self.status.note(f"Нет такого правила или раздела: {anchor}")
             return
-        self._show_target(target, record=True)
+        self.state.browse(target)
+        self._opened(target)
 
-    # ------------------------------------------------------------------ showing a rule
-    def _show_target(self, target: Target, record: bool) -> None:
-        article = self.kb.article(target.article_id) if self.kb is not None else None
-        if article is None:
-            self.status.note(f"Статья не найдена: {target.article_id}")
+    def _opened(self, target: Target | None) -> None:
+        """The agent opened ``target`` on purpose: back/forward and the history know it."""
+        if target is None:
             return
-        found = self.kb.find_rule(target.rule_id) if target.rule_id else None
-        section = found[1] if found else _section_of(article, target.anchor)
-        self.card.show_rule(article, section, found[2] if found else None, self.kb.glossary)
-        self.card.set_pinned(bool(target.rule_id) and target.rule_id in self.settings.favourites())
-        terms = tuple(self.result.terms) if self.result is not None else ()
-        self.article_view.show_article(
-            article, self.kb.glossary, target.rule_id, target.anchor, _highlighter(terms), terms
-        )
-        self.current = target
-        self.toc.reveal(target.anchor)
-        if record:
-            self.nav.visit(target)
-            if target.rule_id:
-                self.settings.add_recent_rule(target.rule_id)
-                self._update_history()
+        self.nav.visit(target)
+        self.answer_log.used(self.state.answer, OPEN)
         self._update_nav_actions()
 
     def _update_history(self) -> None:
@@ -272,12 +314,12 @@ class MainWindow(QMainWindow):
     def go_back(self) -> None:
         target = self.nav.back()
         if target is not None:
-            self._show_target(target, record=False)
+            self.state.browse(target)
 
     def go_forward(self) -> None:
         target = self.nav.forward()
         if target is not None:
-            self._show_target(target, record=False)
+            self.state.browse(target)
 
     def _update_nav_actions(self) -> None:
         self.actions_.back.setEnabled(self.nav.can_back())
@@ -285,24 +327,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ commands
     def copy_phrase(self) -> None:
-        text = self.card.phrase_text()
-        if not text:
-            self.status.note("Нет фразы для копирования: выберите правило")
-            return
-        QGuiApplication.clipboard().setText(text)
-        self.status.note("Фраза скопирована в буфер обмена")
+        self.copying.copy_phrase()
 
     def copy_rule(self) -> None:
-        found = (
-            self.kb.find_rule(self.current.rule_id)
-            if self.kb and self.current and self.current.rule_id
-            else None
-        )
-        if found is None:
-            self.status.note("Нет правила для копирования")
-            return
-        QGuiApplication.clipboard().setText(found[2].text)
-        self.status.note("Текст правила скопирован")
+        self.copying.copy_rule()
 
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(TAB_RESULTS)
@@ -311,6 +339,7 @@ class MainWindow(QMainWindow):
 
     def clear_search(self) -> None:
         self.search_box.clear()
+        self.state.set_query("")
         self.session.search("")
         self.focus_search()
 
@@ -329,12 +358,19 @@ class MainWindow(QMainWindow):
         # set on each content widget: with an app style sheet, fonts do not propagate to children
         for root in (self.tabs, self.card, self.article_view):
             for widget in (root, *root.findChildren(QWidget)):
-                widget.setFont(font)
+                scale = widget.property(FONT_SCALE)
+                if scale:
+                    scaled = QFont(font)
+                    scaled.setPointSizeF(font.pointSizeF() * float(scale))
+                    widget.setFont(scaled)
+                else:
+                    widget.setFont(font)
         self.article_view.document().setDefaultFont(font)
         self.results.view.doItemsLayout()
+        self._left.setMinimumWidth(max(LEFT_MIN_WIDTH, self.tabs.tabBar().sizeHint().width() + 16))
 
     def toggle_favourite(self) -> None:
-        rule_id = self.current.rule_id if self.current else None
+        rule_id = self.current.rule_id if self.current and self.state.answer.shows_rule else None
         if not rule_id:
             self.status.note("Откройте правило, чтобы добавить его в избранное")
             return
@@ -344,8 +380,14 @@ class MainWindow(QMainWindow):
         self.status.note("Добавлено в избранное" if pinned else "Убрано из избранного")
 
     def clear_history(self) -> None:
-        self.settings.clear_history()
-        self._update_history()
+        self.answer_log.forget()
+        self.status.note("История очищена")
+
+    def set_remember_choices(self, on: bool) -> None:
+        memory = self.answer_log.memory
+        if memory is not None:
+            memory.enabled = on
+        set_remember_choices(self.settings, on)
 
     def refresh_kb(self) -> None:
         self.session.refresh()
@@ -416,7 +458,7 @@ class MainWindow(QMainWindow):
     def _restore_state(self) -> None:
         geometry = self.settings.blob("geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 760)
+            self._first_start_geometry()
         splitter = self.settings.blob("splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
@@ -424,6 +466,15 @@ class MainWindow(QMainWindow):
             width = self.width()
             self.splitter.setSizes([int(width * 0.38), int(width * 0.62)])
         self._apply_zoom(self.settings.zoom())
+
+    def _first_start_geometry(self) -> None:
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is None or screen.width() <= 0:
+            self.resize(1280, 760)
+            return
+        size = first_start_size(screen.size())
+        self.resize(size)
+        self.move(screen.center() - self.rect().center())
 
     def save_state(self) -> None:
         self.settings.set_blob("geometry", self.saveGeometry())
@@ -462,16 +513,3 @@ def _add_entries(menu, entries: list) -> None:
         menu.addAction(text, slot)
     if not entries:
         menu.addAction("(пусто)").setEnabled(False)
-
-
-def _section_of(article, anchor: str | None):
-    section_id = anchor.partition("/")[2] if anchor else ""
-    return next((s for s in article.sections if s.id == section_id), None)
-
-
-def _highlighter(terms: tuple[str, ...]):
-    if not terms:
-        return None
-    from index import match_spans
-
-    return lambda text: match_spans(text, terms)

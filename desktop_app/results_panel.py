@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,8 +23,10 @@ from desktop_app.hit_model import HitListModel
 if TYPE_CHECKING:
     from index import Hit, SearchResult
 
+PLACEHOLDER = "Что говорит клиент? (Ctrl+F)"
 NAV_KEYS = (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)
 SUGGEST_SCHEME = "suggest:"
+GREY = "#6b7280"
 NOTHING_FOUND = (
     "<b>Ничего не найдено.</b> <span style='color:#6b7280'>Попробуйте другое слово или "
     "посмотрите оглавление (Ctrl+2).</span>"
@@ -40,7 +42,7 @@ class SearchBox(QLineEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("searchBox")
-        self.setPlaceholderText("Поиск по базе знаний: вопрос клиента, слово, номер пункта…  (Ctrl+F)")
+        self.setPlaceholderText(PLACEHOLDER)
         self.setClearButtonEnabled(True)
         font = self.font()
         font.setPointSizeF(font.pointSizeF() + 2)
@@ -78,7 +80,7 @@ class _TypeToSearch(QObject):
 class ResultsPanel(QWidget):
     """Status line above a list of hits; emits ``current_changed`` and ``activated``."""
 
-    current_changed = Signal(object)  # Hit or None
+    current_changed = Signal(object)  # Hit: the agent moved the selection
     activated = Signal(object)  # Hit
     suggestion_clicked = Signal(str)
 
@@ -102,6 +104,7 @@ class ResultsPanel(QWidget):
         self.view.selectionModel().currentChanged.connect(lambda cur, _prev: self._emit_current(cur))
         self.view.activated.connect(lambda idx: self._emit_activated(idx.row()))
         self.view.clicked.connect(lambda idx: self._emit_activated(idx.row()))
+        self._syncing = False  # True while the selection follows the state: not the agent's choice
         self.search_box: SearchBox | None = None  # set by the window: typing in the list goes there
         self._type_to_search = _TypeToSearch(self.view, lambda: self.search_box)
         layout = QVBoxLayout(self)
@@ -111,24 +114,39 @@ class ResultsPanel(QWidget):
         layout.addWidget(self.view, 1)
         self.show_result(None)
 
-    # ------------------------------------------------------------------ content
+    # ------------------------------------------------------------------ content (from AnswerState)
     def show_result(self, result: SearchResult | None) -> None:
-        hits = list(result.hits) if result is not None else []
-        self.model.set_hits(hits)
+        """New hits to list; which one is selected is set apart by ``show_selection``."""
+        self._syncing = True
+        try:
+            self.model.set_hits(list(result.hits) if result is not None else [])
+        finally:
+            self._syncing = False
         self.info.setText(self._info_html(result))
-        if hits:
-            self.select_row(0)
-        else:
-            self.current_changed.emit(None)
+
+    def show_selection(self, hit: Hit | None) -> None:
+        """Select ``hit``'s row (or none) without reporting it back as the agent's choice."""
+        row = self.model.row_of(hit)
+        selection = self.view.selectionModel()
+        self._syncing = True
+        try:
+            if row is None:
+                selection.clearSelection()
+                selection.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.Clear)
+            elif self.view.currentIndex().row() != row or not selection.hasSelection():
+                index = self.model.index(row, 0)
+                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                self.view.scrollTo(index)
+        finally:
+            self._syncing = False
 
     def _info_html(self, result: SearchResult | None) -> str:
         if result is None:
-            return "<span style='color:#6b7280'>Введите запрос: результаты появляются по мере ввода.</span>"
+            return f"<span style='color:{GREY}'>Введите запрос: результаты появляются по мере ввода.</span>"
         notes = [f"Найдено: {len(result.hits)}" if result.hits else NOTHING_FOUND]
-        query = html.escape(result.query)
-        if getattr(result, "layout_converted", False):
-            fixed = f" → «{html.escape(result.corrected)}»" if result.corrected else ""
-            notes.append(f"Раскладка исправлена: «{query}»{fixed}")
+        if result.layout_converted:
+            fixed = html.escape(result.corrected or "")
+            notes.append(f"Раскладка исправлена: «{fixed}»" if fixed else "Раскладка исправлена")
         elif result.corrected:
             word = html.escape(result.corrected)
             notes.append(f"Возможно, вы имели в виду: <a href='{SUGGEST_SCHEME}{word}'><b>{word}</b></a>")
@@ -155,7 +173,9 @@ class ResultsPanel(QWidget):
         QApplication.sendEvent(self.view, clone)
 
     def _emit_current(self, index) -> None:
-        self.current_changed.emit(self.model.hit(index.row()))
+        hit = self.model.hit(index.row())
+        if hit is not None and not self._syncing:
+            self.current_changed.emit(hit)
 
     def _emit_activated(self, row: int) -> None:
         hit = self.model.hit(row)

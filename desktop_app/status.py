@@ -63,11 +63,12 @@ class StatusArea(QObject):
         self.progress_bar.setValue(done)
         self.summary.setText(f"Индексирую статьи: {_count(done)} из {_count(total)}")
 
-    def done(self, text: str) -> None:
-        """Work finished: ``text`` is what the status bar says from now on."""
+    def done(self, text: str, tip: str = "") -> None:
+        """Work finished: ``text`` is what the status bar says from now on (``tip`` on hover)."""
         self._resting = text
         self.progress_bar.hide()
         self.summary.setText(text)
+        self.summary.setToolTip(tip)
 
     def finished(self) -> None:
         """Background work (a refresh) is over: back to what the bar said before it."""

@@ -14,13 +14,14 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
-from index import kb_cache, posting_pool, store, world
+from index import confidence, kb_cache, posting_pool, store, world
 from index.documents import VOCAB, article_documents, article_hash, make_schema
+from index.feedback import Feedback
 from index.highlight import snippet
 from index.merging import merge_tiers
 from index.postings import PostingsCache
 from index.query import understand
-from index.ranking import DocCache, Scored, common_df, field_lengths, rank
+from index.ranking import CANDIDATES, DocCache, Scored, common_df, field_lengths, rank
 from index.results import Hit, SearchResult, UpdateReport
 from index.synonyms import Synonyms
 from index.vocabulary import Vocabulary, WordTable
@@ -33,6 +34,7 @@ posting_pool.install()  # faster spills for every writer, the build's writer pro
 Progress = Callable[[int, int], None]
 WRITER_TIMEOUT = 30.0
 DEFAULT_LIMIT, MAX_LIMIT = 20, 10_000
+DF_MEMO_SIZE = 20_000  # stems whose document frequency a searcher remembers for the confidence signals
 BUILD_LIMIT_MB = 128  # Whoosh's posting pool per writer process, flushed to disk when full
 BUILD_MAX_PROCS = 2
 KB_CACHE_MIN_PARSED = 20  # files parsed again (or 10% of them) before the saved KB is rewritten
@@ -351,13 +353,85 @@ class KnowledgeIndex:
             log.exception("Search failed for %r", query[:100])
             return SearchResult(query=query)
 
+    _feedback: Feedback | None = None  # agents' earlier choices, see set_feedback
+
+    def set_feedback(self, feedback: Feedback | None) -> None:
+        """What agents chose for earlier queries (index/feedback.py); None: rank by the text alone.
+        Takes effect from the next search (one reference swapped: no lock needed)."""
+        self._feedback = feedback
+
     def _search(self, query: str, limit: int) -> SearchResult:
         searcher = self._current_searcher()
         plan = understand(query, self._vocab, self._synonyms)
         terms = plan.terms
-        scored = rank(searcher, plan, limit, self._docs, self._extra_docs, self._postings)
-        hits = [self._hit(s, terms) for s in scored]
-        return SearchResult(query, plan.corrected, hits, terms, plan.layout_converted)
+        feedback = self._feedback
+        boosts = feedback.boost(plan) if feedback is not None and limit else {}
+        wanted = max(limit, confidence.JUDGED_HITS, CANDIDATES if boosts else 0) if limit else 0
+        scored = rank(searcher, plan, wanted, self._docs, self._extra_docs, self._postings)
+        learned = self._learned(scored, boosts) if boosts else {}
+        if learned:
+            scored = self._boosted(scored, learned)
+        scored = scored[: max(limit, confidence.JUDGED_HITS)]
+        weights = confidence.concept_weights(plan, *self._frequencies(searcher)) if scored else []
+        judge = confidence.Judge(plan, weights, self._vocab)
+        hits = [self._hit(s, terms, judge.fit(s.fields), learned.get(s.fields["id"], 0.0)) for s in scored]
+        verdict = confidence.verdict(hits)
+        return SearchResult(
+            query,
+            plan.corrected,
+            hits[:limit],
+            terms,
+            plan.layout_converted,
+            confidence=verdict.confidence,
+            ambiguous=verdict.ambiguous,
+            candidates=verdict.candidates,
+        )
+
+    _df_memo: tuple[object, dict[str, int]] = (None, {})  # (searcher, stem -> document frequency)
+
+    def _frequencies(self, searcher: Searcher) -> tuple[Callable[[str], int], int]:
+        """Document frequency of a stem (text and customer phrasings, as ranking.query_stats counts
+        it), remembered for this searcher, and the document count it is out of."""
+        if self._df_memo[0] is not searcher:
+            self._df_memo = (searcher, {})
+        memo, reader = self._df_memo[1], searcher.reader()
+        n = max(1, searcher.doc_count()) + self._extra_docs
+        fields = [f for f in ("content", "phrasings") if f in reader.schema]
+
+        def df(stem: str) -> int:
+            if stem not in memo:
+                if len(memo) > DF_MEMO_SIZE:
+                    memo.clear()
+                memo[stem] = min(n, sum(reader.doc_frequency(f, stem) for f in fields))
+            return memo[stem]
+
+        return df, n
+
+    def _learned(self, scored: list[Scored], boosts: dict[str, float]) -> dict[str, float]:
+        """The boosts of the rules that are ranked, or that the KB still holds (fetched by id)."""
+        ranked = {s.fields.get("id") for s in scored}
+        return {rid: b for rid, b in boosts.items() if rid in ranked or self._kb.find_rule(rid)}
+
+    def _boosted(self, scored: list[Scored], learned: dict[str, float]) -> list[Scored]:
+        """Each learned rule's score plus its boost's share of the best score, best first; a learned
+        rule the ranking did not find joins with the boost alone."""
+        best = scored[0].score if scored else 1.0
+        ranked = {s.fields.get("id") for s in scored}
+        missing = [f for rid in learned if rid not in ranked and (f := self._rule_fields(rid))]
+        out = [
+            Scored(s.fields, s.score + learned.get(s.fields.get("id", ""), 0.0) * best)
+            for s in [*scored, *(Scored(f, 0.0) for f in missing)]
+        ]
+        out.sort(key=lambda s: (-s.score, s.fields.get("id", "")))
+        return out
+
+    def _rule_fields(self, rule_id: str) -> dict | None:
+        """The stored fields a rule's document has, made from the KB (a rule the ranking missed)."""
+        found = self._kb.find_rule(rule_id)
+        if found is None:
+            return None
+        docs = article_documents(found[0], digest="-")
+        return next((d for d in docs if d["id"] == rule_id), None)
 
     def _current_searcher(self) -> Searcher:
         if self._ix is None:
@@ -395,7 +469,9 @@ class KnowledgeIndex:
         self._postings = None  # read through the closed searcher: a warm-up still running stops
 
     @staticmethod
-    def _hit(scored: Scored, terms: tuple[str, ...]) -> Hit:
+    def _hit(
+        scored: Scored, terms: tuple[str, ...], fit: confidence.Fit | None = None, learned: float = 0.0
+    ) -> Hit:
         f = scored.fields
         return Hit(
             id=f["id"],
@@ -410,4 +486,7 @@ class KnowledgeIndex:
             text=f.get("text", ""),
             snippet=snippet(f.get("text", ""), terms),
             score=round(float(scored.score), 4),
+            coverage=fit.coverage if fit else 0.0,
+            match=fit.match if fit else "",
+            learned=round(learned, 4),
         )

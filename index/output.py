@@ -5,19 +5,24 @@ from __future__ import annotations
 import html
 import re
 
-from index.results import Hit, SearchResult
+from index.results import WEAK, Hit, SearchResult
 
 NOTHING_FOUND = "ничего не найдено"
 DID_YOU_MEAN = "Возможно, вы имели в виду: {}"
+NO_EXACT_MATCH = "точного совпадения нет, похожие правила:"
 _BOLD_RE = re.compile(r"<b>(.*?)</b>", re.DOTALL)
 
 
 def search_json(result: SearchResult) -> dict:
-    """The ``--json`` contract: {"query", "corrected", "hits": [{"id", "article", …, "score"}]}."""
+    """The ``--json`` contract: {"query", "corrected", "confidence", "hits": [{"id", "article", …,
+    "score", "coverage", "match"}]}; ``candidates`` are the ids the answer card shows."""
     return {
         "query": result.query,
         "corrected": result.corrected,
         "layout_converted": result.layout_converted,
+        "confidence": result.confidence,
+        "ambiguous": result.ambiguous,
+        "candidates": [h.id for h in result.candidates],
         "hits": [_hit_json(h) for h in result.hits],
     }
 
@@ -35,6 +40,9 @@ def _hit_json(hit: Hit) -> dict:
         "kind": hit.kind,
         "section_id": hit.section_id,
         "line_label": hit.line_label,
+        "coverage": hit.coverage,
+        "match": hit.match,
+        "learned": hit.learned,
     }
 
 
@@ -51,6 +59,8 @@ def format_hits(result: SearchResult, emphasis: bool = False) -> str:
         lines.append(DID_YOU_MEAN.format(result.corrected))
     if not result.hits:
         lines.append(NOTHING_FOUND)
+    elif result.confidence == WEAK:
+        lines.append(NO_EXACT_MATCH)
     for hit in result.hits:
         where = " · ".join(p for p in (hit.line_label or hit.line, hit.section) if p)
         number = f"п.{hit.number}" if hit.number is not None else hit.kind

@@ -139,22 +139,31 @@ def choose_layout(query: str, vocab: Vocabulary, syn: Synonyms) -> tuple[str, bo
 
 
 def _correct(token: _Token, vocab: Vocabulary, concept: Concept) -> None:
-    """Add typo corrections or completions for a word the index does not know."""
+    """Add typo corrections or completions for a word the index does not know.
+
+    A real dictionary word (index/morphology.py) is never shown as corrected: its near vocabulary
+    words and completions are added only as weak alternatives (below every other kind, so
+    index/confidence.py does not count them as the word found)."""
+    from index.morphology import is_known  # pymorphy3 loads on the first unknown word only
+
     norm = token.word.norm
     root = stem(norm)
+    known = all(is_known(p) for p in token.word.parts) if token.word.parts else False
+    damp = 0.4 if known else 1.0  # 0.75 → 0.3: a correct word's near words are no correction
     near = vocab.near_stems(root) or [(stem(w), d) for w, d in vocab.nearest(norm)]
     if near:
         best = near[0][1]
         for cand, dist in near:
             if dist == best:
-                concept.add((cand,), TYPO_BOOST[dist])
-        token.shown, token.corrected = vocab.spelling(near[0][0]) or near[0][0], True
+                concept.add((cand,), TYPO_BOOST[dist] * damp)
+        if not known:
+            token.shown, token.corrected = vocab.spelling(near[0][0], norm) or near[0][0], True
         return
     for prefix in _prefixes(norm, root):
         found = vocab.completions(prefix, MAX_COMPLETIONS)
         if found:
             for cand in found:
-                concept.add((stem(cand),), COMPLETION_BOOST)
+                concept.add((stem(cand),), COMPLETION_BOOST * (0.5 if known else 1.0))
             return
 
 

@@ -31,6 +31,7 @@ class Hit:
     score: float
     coverage: float = 0.0  # idf-weighted share of the query's concepts this hit holds (0..1)
     match: str = ""  # EXACT | CORRECTED | SYNONYM | PARTIAL
+    learned: float = 0.0  # the boost agents' earlier choices for this query gave it (index/feedback.py)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,12 @@ class SearchResult:
     terms: tuple[str, ...] = ()
     layout_converted: bool = False
     confidence: str = NONE  # STRONG: show the first hit plainly; WEAK: offer candidates; NONE: no hits
+    # True when hits fitting about as well as the first, and scoring close to it, lie on other lines:
+    # the card shows every line in ``candidates``.
+    ambiguous: bool = False
+    # The hits the answer card shows (index/confidence.py): STRONG: the first hit, plus one per other
+    # line when ambiguous; WEAK: the first few hits; NONE: none.
+    candidates: tuple[Hit, ...] = ()
 
 
 @dataclass(frozen=True)

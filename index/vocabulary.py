@@ -16,6 +16,7 @@ from typing import Protocol
 
 from whoosh.reading import IndexReader
 
+from index import morphology
 from index.analysis import stem
 
 STEMS, WORDS = "content", "words"
@@ -206,13 +207,24 @@ class Vocabulary:
     def stem_df(self, s: str) -> int:
         return self._cached(("df", s), lambda: self._lex.df(STEMS, s))
 
-    def spelling(self, s: str) -> str | None:
-        """The most common indexed word with this stem (to show a correction)."""
-        return self._cached(("spell", s), lambda: self._spelling(s))
+    def spelling(self, s: str, typed: str | None = None) -> str | None:
+        """A dictionary word with this stem, to show a correction: among the indexed words with the
+        stem and their lemmas of the same stem, the one closest to what was ``typed``; a lemma
+        before other forms, then the commonest (роумниг → «роуминг», not «роуминге»)."""
+        return self._cached(("spell", s, typed), lambda: self._spelling(s, typed))
 
-    def _spelling(self, s: str) -> str | None:
+    def _spelling(self, s: str, typed: str | None) -> str | None:
         forms = [w for w in self._prefix_scan(WORDS, s) if stem(w) == s]
-        return max(forms, key=lambda w: (self._lex.df(WORDS, w), -len(w)), default=None)
+        if not forms:
+            return None
+        lemmas = {lem for lem in map(morphology.lemma, forms) if stem(lem) == s and morphology.is_known(lem)}
+        known = {w for w in forms if morphology.is_known(w)}  # the KB's own words may be jargon
+
+        def rank(w: str) -> tuple:
+            dist = edit_distance(typed, w, 3) if typed else 0
+            return (dist, w not in lemmas, w not in known, -self._lex.df(WORDS, w), len(w), w)
+
+        return min([*lemmas, *forms], key=rank)
 
     def completions(self, prefix: str, limit: int = 20) -> list[str]:
         """Words that start with ``prefix`` (a word still being typed), most common first."""

@@ -13,7 +13,7 @@ from PySide6.QtGui import QHelpEvent, QTextCursor
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from desktop_app.app import app_icon, run_gui
-from desktop_app.main_window import MainWindow
+from desktop_app.main_window import WINDOW_TITLE, MainWindow
 from desktop_app.settings import AppPaths
 from kb.paths import bundled_kb_dir
 from tests.desktop_app.conftest import search
@@ -37,7 +37,7 @@ def test_run_gui_opens_the_window_and_returns_zero(qtbot, tmp_path: Path):
     QTimer.singleShot(50, close_when_ready)
     code = run_gui(None, tmp_path / "index", AppPaths.under(tmp_path / "app"))
     assert code == 0
-    assert seen and seen[0].windowTitle() == "База знаний — kb-browser"
+    assert seen and seen[0].windowTitle() == WINDOW_TITLE
     assert sys.excepthook is hook_before
     assert (tmp_path / "app" / "settings.ini").is_file()  # geometry saved on close
 

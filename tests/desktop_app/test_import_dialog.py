@@ -66,6 +66,25 @@ def test_overwrite_after_explicit_confirmation(qtbot, kb_copy: Path):
     assert [p.name for p in dialog.report.overwritten] == ["ss.md"]
 
 
+def test_preview_names_phrasings_an_overwrite_would_drop(qtbot, kb_copy: Path):
+    """A rule the procedure no longer has keeps its customer phrasings unless the agent confirms."""
+    edited = kb_copy / "mnp.md"
+    extra = (
+        "\n99. Правило, которого нет в процедуре.\n\n"
+        "    > [!customer] Клиент может сказать\n    > - где мой номер\n"
+    )
+    text = edited.read_text(encoding="utf-8").rstrip("\n") + "\n" + extra
+    edited.write_text(text, encoding="utf-8")
+    dialog = ImportPreviewDialog(prepare_import(bundled_source(), kb_copy), kb_copy)
+    qtbot.addWidget(dialog)
+    notes = [w.text() for w in dialog.findChildren(QLabel)]
+    assert any("mnp.md" in n and "/99" in n and "пропадут" in n for n in notes), notes
+    assert status_of(dialog, "mnp") == STATUS_CONFLICT
+    assert "фразы клиентов" in dialog.overwrite.text()
+    press_import(dialog)
+    assert edited.read_text(encoding="utf-8") == text
+
+
 def test_read_only_kb_folder_is_announced(qtbot, kb_copy: Path, monkeypatch: pytest.MonkeyPatch):
     """(Simulated: the tests may run as root, who can write anywhere.)"""
     monkeypatch.setattr("desktop_app.import_dialog.os.access", lambda path, mode: False)

@@ -24,7 +24,7 @@ def rule_top_in_viewport(view, text: str) -> int:
 def test_search_field_has_focus_at_start(make_window, qtbot):
     window = make_window()
     qtbot.waitUntil(window.search_box.hasFocus)
-    assert window.windowTitle() == "База знаний — kb-browser"
+    assert window.windowTitle() == "kb-browser — База знаний"
 
 
 def test_roaming_first_hit_and_enter_scrolls_to_rule(make_window, qtbot):
@@ -101,7 +101,7 @@ def test_escape_clears_search(make_window, qtbot):
 
 def test_down_and_up_move_selection_from_search_field(make_window, qtbot):
     window = make_window()
-    search(qtbot, window, "блокировка", expect_first="ss/finance/8")
+    search(qtbot, window, "финансовая блокировка", expect_first="ss/finance/8")
     view = window.results.view
     assert view.currentIndex().row() == 0
     QTest.keyClick(window.search_box, Qt.Key.Key_Down)
@@ -172,7 +172,7 @@ def test_selected_rule_is_highlighted_and_moves_with_the_selection(make_window, 
         return table.cellAt(cell_cursor).format().background().color().name() if table else ""
 
     window = make_window()
-    search(qtbot, window, "блокировка", expect_first="ss/finance/8")
+    search(qtbot, window, "финансовая блокировка", expect_first="ss/finance/8")
     view = window.article_view
     assert view.selected_rule() == "ss/finance/8"
     assert cell_colour(view, "Удаление финансовой") == "#fff4c2"

@@ -132,7 +132,7 @@ def test_search_json_contract(bundled_index: KnowledgeIndex):
 
 def test_format_hits_human_output(bundled_index: KnowledgeIndex):
     text = format_hits(bundled_index.search("роумниг", limit=1))
-    assert "Возможно, вы имели в виду: роуминг" in text  # the lemma or the KB's form
+    assert "Возможно, вы имели в виду: роуминг\n" in text  # the dictionary word, not a stem form
     assert "СС · Финансовые вопросы · п.3" in text and "«роуминге»" in text
     assert format_hits(SearchResult(query="x")) == "ничего не найдено"
     assert "\x1b[1m" in format_hits(bundled_index.search("роуминг"), emphasis=True)
