@@ -40,6 +40,7 @@ REQUIRED_CONCEPTS = 4
 EXTRA_REQUIRED_SHARE = 0.4
 INFORMATIVE_WEIGHT = 0.5  # concepts weighted below this (numbers, fillers) are not counted as concepts
 PHRASING_MATCH_BONUS = 2.0  # × the idf-weighted share of the query found within one single phrasing
+OTHER_FORMS_SHARE = 0.1  # of the score of each further form of a concept a document holds (погашения…)
 PROXIMITY_BONUS = 0.5
 K1, B = 1.2, 0.75
 COMMON_SHARE, COMMON_MIN_DOCS = 0.02, 200
@@ -300,13 +301,13 @@ def indexed_only(plan: QueryPlan, stats: Stats, reader) -> list[Concept]:
 def _concept_match(concept: Concept, doc: DocStems, stats: Stats) -> tuple[float, float, bool]:
     """(score, strength, held by the text) of a concept in a document, in one pass over its
     alternatives. The score is the best alternative's BM25 in the text plus its weight in the title
-    and in the phrasings; the strength is the best boost among the alternatives the document holds
+    and in the phrasings, plus ``OTHER_FORMS_SHARE`` of the other alternatives' scores; the strength is the best boost among the alternatives the document holds
     (each word in the text, the title or the phrasings); the text holds it when one alternative is
     there whole."""
     tf, title, ptf = doc.tf, doc.title, doc.phrasing_tf
     best_score = best_strength = 0.0
     in_any_text = False
-    norm = 0.0
+    norm = total = 0.0
     for alt in concept.alternatives:
         stems = alt.stems
         if len(stems) == 1:  # most alternatives: no generator per test
@@ -331,8 +332,10 @@ def _concept_match(concept: Concept, doc: DocStems, stats: Stats) -> tuple[float
             score += TITLE_BOOST * sum(idf[s] for s in stems)
         if in_phrasings:
             score += PHRASING_BOOST * sum(idf[s] * ptf[s] * (K1 + 1) / (ptf[s] + K1) for s in stems)
-        best_score = max(best_score, alt.boost * score)
-    return best_score, best_strength, in_any_text
+        score *= alt.boost
+        total += score
+        best_score = max(best_score, score)
+    return best_score + OTHER_FORMS_SHARE * (total - best_score), best_strength, in_any_text
 
 
 def _positions(concept: Concept, seq: tuple[str, ...]) -> list[int]:
