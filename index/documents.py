@@ -13,7 +13,7 @@ from index.analysis import document_stems, flat_words, stem_analyzer
 from kb.model import Article, Block, Section, Table
 from kb.text import plain_text
 
-SCHEMA_VERSION = 8  # bump whenever the schema, the analysis or the documents change
+SCHEMA_VERSION = 9  # bump whenever the schema, the analysis or the documents change (9: phrasings)
 
 RULE, PHRASE, INTRO, VOCAB = "rule", "phrase", "intro", "vocab"
 
@@ -37,8 +37,11 @@ def make_schema() -> Schema:
         text=STORED(),
         stems=STORED(),  # the text's stems in reading order, for the proximity bonus
         title_stems=STORED(),
+        # How customers put a rule's case, one phrasing per line: scored apart from the procedure text.
+        phrasing_stems=STORED(),
         content=TEXT(analyzer=stem_analyzer(), phrase=False),  # proximity comes from ``stems``
         title=TEXT(analyzer=stem_analyzer(), phrase=False),
+        phrasings=TEXT(analyzer=stem_analyzer(), phrase=False),
         words=KEYWORD(scorable=True),  # one vocabulary document per article (scorable: see store)
     )
 
@@ -60,6 +63,8 @@ def _hashed_values(article: Article) -> Iterator[str]:
         yield from _loose_values(section.blocks, section.tables)
         for rule in section.rules:
             yield from (rule.id, str(rule.number), rule.text)
+            if rule.phrasings:  # absent for a rule without phrasings: their hashes stay as they were
+                yield from ("\x1d", *rule.phrasings)
 
 
 def _loose_values(blocks: tuple[Block, ...], tables: tuple[Table, ...]) -> Iterator[str]:
@@ -76,6 +81,7 @@ class _Part:
     section: Section | None
     number: int | None
     text: str
+    phrasings: tuple[str, ...] = ()
 
 
 def _table_text(table: Table) -> str:
@@ -93,7 +99,7 @@ def _parts(article: Article) -> Iterator[_Part]:
         prefix = f"{article.id}/{section.id}"
         yield from _loose_parts(prefix, section, section.intro, section.blocks, section.tables)
         for rule in section.rules:
-            yield _Part(rule.id, RULE, section, rule.number, rule.text)
+            yield _Part(rule.id, RULE, section, rule.number, rule.text, rule.phrasings)
 
 
 def _loose_parts(
@@ -111,6 +117,18 @@ def _loose_parts(
 def index_words(text: str) -> list[str]:
     """The normalised words (compound parts too) of a text, for the spelling vocabulary."""
     return flat_words(text)
+
+
+def phrasing_stems(phrasings: tuple[str, ...]) -> tuple[list[str], str]:
+    """A rule's phrasings as index terms (every phrasing's stems) and as stored stems, one phrasing per
+    line, compounds split into parts (as ``stems`` holds the text)."""
+    terms: list[str] = []
+    lines: list[str] = []
+    for phrasing in phrasings:
+        every, flat = document_stems(phrasing)
+        terms.extend(every)
+        lines.append(" ".join(flat))
+    return terms, "\n".join(lines)
 
 
 def _vocabulary_document(article: Article, digest: str, seen: set[str]) -> dict:
@@ -139,6 +157,8 @@ def article_documents(
     yielded = False
     for part in _parts(article):
         seen_words.update(index_words(part.text))
+        for phrasing in part.phrasings:
+            seen_words.update(index_words(phrasing))
         section_title = part.section.title if part.section else ""
         label = article.line_label(part.section) if part.section else article.line
         title = f"{article.title} {section_title}".strip()
@@ -160,6 +180,8 @@ def article_documents(
             "content": content,  # pre-analysed: the stems stem_analyzer would give
             "title": title_content,
         }
+        if part.phrasings:
+            doc["phrasings"], doc["phrasing_stems"] = phrasing_stems(part.phrasings)
         if not yielded:
             doc["ahash"] = f"{article.id}:{digest}"
             yielded = True

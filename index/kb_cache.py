@@ -23,7 +23,7 @@ from kb.loader import LoadCache
 log = logging.getLogger(__name__)
 
 CACHE_NAME = "kbcache.pickle"
-CACHE_VERSION = 3  # 2: Article.order; 3: sub-points in plain text set apart with '; '
+CACHE_VERSION = 4  # 2: Article.order; 3: sub-points in plain text set apart with '; '; 4: Rule.phrasings
 MAGIC = b"KBC1"
 
 
@@ -92,5 +92,5 @@ def _entry_ok(entry: object) -> bool:
     return (
         isinstance(entry, tuple)
         and len(entry) == 2
-        and isinstance(entry[1], model.Article | model.Glossary | model.LoadError)
+        and isinstance(entry[1], model.Article | model.Glossary | model.Thesaurus | model.LoadError)
     )

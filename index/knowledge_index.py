@@ -14,7 +14,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
-from index import confidence, kb_cache, posting_pool, store
+from index import confidence, kb_cache, posting_pool, store, world
 from index.documents import VOCAB, article_documents, article_hash, make_schema
 from index.feedback import Feedback
 from index.highlight import snippet
@@ -66,7 +66,7 @@ class KnowledgeIndex:
         self.index_dir = Path(index_dir)
         self.rebuilt_reason: str | None = None
         self._kb = kb
-        self._synonyms = Synonyms(kb.glossary)
+        self._synonyms = Synonyms.for_kb(kb)
         self._ix: windex.Index | None = None
         self._searcher: Searcher | None = None
         self._vocab = Vocabulary()
@@ -166,6 +166,7 @@ class KnowledgeIndex:
                 common = common_df(searcher.doc_count())
                 ahead = [(f, term) for f in ("content", "title") for term in postings.common_terms(f, common)]
             typo_index = Vocabulary.typo_index(targets)  # pure Python: searches may run meanwhile
+            world.tables()  # the morphology dictionary and CLDR names (~0.2 s), once per process
             with self._lock:
                 if self._vocab is vocab:
                     vocab.install_typo_index(typo_index)
@@ -194,7 +195,7 @@ class KnowledgeIndex:
         with self._lock:
             if ix is not self._ix:  # same index: the searcher (and its caches) stays while up to date
                 self._close_searcher()
-            self._ix, self._kb, self._synonyms = ix, kb, Synonyms(kb.glossary)
+            self._ix, self._kb, self._synonyms = ix, kb, Synonyms.for_kb(kb)
 
     def _open_or_build(self, kb: KnowledgeBase, progress: Progress) -> windex.Index:
         """A valid index: the one on disk, or (under the build lock) a new one; warn once when repairing."""

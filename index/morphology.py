@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -53,28 +54,50 @@ def _is_russian(word: str) -> bool:
     return bool(word) and all("а" <= ch <= "я" or ch in "ё-" for ch in word)
 
 
-@lru_cache(maxsize=50_000)
+@dataclass(frozen=True)
+class _Reading:
+    """What the dictionary says of one word, from its likeliest parse (one parse per word)."""
+
+    known: bool
+    lemma: str
+    geographic: bool
+    function: bool
+
+
 def lemma(word: str) -> str:
     """The normal form of a Russian word (lowercase, ё→е); the word itself if unknown or unavailable."""
-    folded = _fold(word)
-    if not _is_russian(folded):
-        return folded
-    morph = _load()
-    if morph is None:
-        return folded
-    if not morph.word_is_known(folded):  # a guess from the ending (роумниг → роумнига) is no lemma
-        return folded
-    parses = morph.parse(folded)
-    return _fold(parses[0].normal_form) if parses else folded
+    return _reading(_fold(word)).lemma
+
+
+def is_known(word: str) -> bool:
+    """Whether the word is a real Russian dictionary word in some form; False if unavailable."""
+    return _reading(_fold(word)).known
+
+
+def is_geographic(word: str) -> bool:
+    """Whether the likeliest dictionary reading of the word is a place name (Турция, Стамбул; not
+    «чад», smoke before Chad); False if unknown or unavailable."""
+    return _reading(_fold(word)).geographic
+
+
+def is_function_word(word: str) -> bool:
+    """Whether the word's likeliest reading is a function word (see ``_FUNCTION_POS``); False if unknown."""
+    return _reading(_fold(word)).function
+
+
+# Parts of speech that carry no topic of their own: numerals, pronouns, particles, interjections,
+# conjunctions, prepositions, and predicatives such as «нужно», «можно».
+_FUNCTION_POS = frozenset({"NUMR", "NPRO", "PRCL", "INTJ", "CONJ", "PREP", "PRED"})
 
 
 @lru_cache(maxsize=50_000)
-def is_known(word: str) -> bool:
-    """Whether the word is a real Russian dictionary word in some form; False if unavailable."""
-    folded = _fold(word)
-    if not _is_russian(folded):
-        return False
-    morph = _load()
-    if morph is None:
-        return False
-    return bool(morph.word_is_known(folded))
+def _reading(folded: str) -> _Reading:
+    unknown = _Reading(False, folded, False, False)
+    morph = _load() if _is_russian(folded) else None
+    if morph is None or not morph.word_is_known(folded):  # a guess from the ending is no reading
+        return unknown
+    parses = morph.parse(folded)
+    if not parses:
+        return unknown
+    tag = parses[0].tag
+    return _Reading(True, _fold(parses[0].normal_form), "Geox" in tag, tag.POS in _FUNCTION_POS)

@@ -1,7 +1,8 @@
 """Query understanding: from what an agent typed to concepts, each a set of weighted alternatives.
 
 Steps, in order: cut to a sane size → choose the keyboard layout per chunk by the index vocabulary
-→ words → typo correction and completion of unknown words → glossary synonyms → stop words.
+→ words → typo correction and completion of unknown words → glossary synonyms → customer thesaurus
+→ place and operator names → lemmas → how informative each concept is → stop words.
 No user text ever reaches a query parser: the Whoosh query is built from terms.
 """
 
@@ -11,13 +12,25 @@ import itertools
 import unicodedata
 from dataclasses import dataclass, field
 
-from index.analysis import STOP_WORDS, Word, stem, words
+from index import morphology, world
+from index.analysis import STOP_WORDS, Word, normalize, stem, words
 from index.layout import swap_layout
 from index.synonyms import Form, Synonyms
+from index.thesaurus import PhraseTable, word_keys
 from index.vocabulary import Vocabulary
 
 MAX_QUERY_CHARS = 400
-MAX_CHUNKS = 12
+MAX_CHUNKS = 32  # a pasted sentence keeps its informative words (12 cut «…в турции мтс списывает…»)
+MAX_TOKENS = 40
+THESAURUS_BOOST = 0.8  # the other side of a customer-language entry, below the words themselves
+SPAN_WORD_BOOST = 0.7  # one word of a multi-word entry alone
+THESAURUS_GAP = 0  # words allowed inside a thesaurus phrase (сняли с меня деньги); 1 or 2: no gain on dev
+PLACE_BOOST = 0.7  # a country or a foreign city → being abroad
+OPERATOR_BOOST = 0.6  # another operator's name → leaving for it
+LEMMA_BOOST = 0.85  # the lemma's stem where Snowball gives another one (ушел → уйти)
+NUMBER_WEIGHT = 0.15  # how much a number or an amount counts towards covering the query
+FUNCTION_WEIGHT = 0.25  # a pronoun, particle, numeral word … (by the morphology dictionary)
+OWN_NAME_WEIGHT = 0.1  # the operator's own name: every rule is about it
 TYPO_BOOST = {1: 0.75, 2: 0.55}
 COMPLETION_BOOST = 0.6
 SYNONYM_BOOST = 0.9
@@ -44,6 +57,7 @@ class Concept:
     label: str
     alternatives: list[Alternative] = field(default_factory=list)
     stop: bool = False
+    weight: float = 1.0  # how much finding it counts in coverage (numbers and fillers count little)
 
     def add(self, stems: Form, boost: float) -> None:
         if stems and all(a.stems != stems for a in self.alternatives):
@@ -82,6 +96,8 @@ def _word_score(word: str, vocab: Vocabulary, syn: Synonyms) -> float:
         return 1.0
     if word in STOP_WORDS:
         return 0.5
+    if morphology.is_known(word):  # a Russian dictionary word was typed on the right layout (сижу ≠ cb;e)
+        return 1.0
     if len(word) >= 5 and vocab.nearest(word, 1):
         return 0.5
     if len(word) >= 3 and vocab.completions(word, 1):
@@ -101,10 +117,18 @@ def _better(other: str, chunk: str, vocab: Vocabulary, syn: Synonyms) -> bool:
     return _chunk_score(other, vocab, syn) > typed
 
 
+def _chunks(query: str) -> list[str]:
+    """The whitespace chunks to read, at most ``MAX_CHUNKS``: a longer text loses its stop words first."""
+    chunks = query.split()
+    if len(chunks) > MAX_CHUNKS:
+        chunks = [c for c in chunks if normalize(c.strip(".,;:!?«»\"'()")) not in STOP_WORDS]
+    return chunks[:MAX_CHUNKS]
+
+
 def choose_layout(query: str, vocab: Vocabulary, syn: Synonyms) -> tuple[str, bool]:
     """Each whitespace chunk as typed, or converted to the other layout when that fits the index better."""
     out, converted = [], False
-    for chunk in query.split()[:MAX_CHUNKS]:
+    for chunk in _chunks(query):
         other = swap_layout(chunk)
         if other is not None and _better(other, chunk, vocab, syn):
             out.append(other)
@@ -153,8 +177,17 @@ def _prefixes(norm: str, root: str) -> list[str]:
     return out
 
 
-def _concepts_for(tokens: list[_Token], vocab: Vocabulary, syn: Synonyms) -> list[Concept]:
-    concepts: list[Concept] = []
+@dataclass
+class _Span:
+    """The concept made of tokens ``start`` … ``end - 1``."""
+
+    start: int
+    end: int
+    concept: Concept
+
+
+def _concepts_for(tokens: list[_Token], vocab: Vocabulary, syn: Synonyms) -> list[_Span]:
+    spans: list[_Span] = []
     i = 0
     while i < len(tokens):
         span = _glossary_span(tokens, i, syn)
@@ -164,12 +197,12 @@ def _concepts_for(tokens: list[_Token], vocab: Vocabulary, syn: Synonyms) -> lis
             concept.add(form, 1.0)
             for alt in syn.alternatives(form):
                 concept.add(alt, SYNONYM_BOOST)
-            concepts.append(concept)
+            spans.append(_Span(i, i + span, concept))
             i += span
             continue
-        concepts.append(_word_concept(tokens[i], vocab, syn))
+        spans.append(_Span(i, i + 1, _word_concept(tokens[i], vocab, syn)))
         i += 1
-    return concepts
+    return spans
 
 
 def _glossary_span(tokens: list[_Token], i: int, syn: Synonyms) -> int:
@@ -226,6 +259,115 @@ def _add_related(norm: str, vocab: Vocabulary, concept: Concept) -> None:
             concept.add((stem(cand),), RELATED_BOOST)
 
 
+def _phrase_matches(
+    table: PhraseTable, keys: list[frozenset[str]], max_gap: int
+) -> list[tuple[tuple[int, ...], list[tuple[Form, float]]]]:
+    """(the positions of its words, the forms it stands for with their factors) of each name of
+    ``table`` in the query, longest first, never sharing a word."""
+    out, used = [], set()
+    for i in range(len(keys)):
+        if i in used:
+            continue
+        at, values = table.match(keys, i, max_gap)
+        if at and not used.intersection(at):
+            out.append((at, [f for v in values for f in v]))
+            used.update(at)
+    return out
+
+
+def _merge(spans: list[_Span], at: tuple[int, ...], tokens: list[_Token]) -> _Span | None:
+    """The spans of the tokens at ``at`` made one concept (None when a glossary span reaches beyond
+    them): the words together, or each of them alone at ``SPAN_WORD_BOOST``. Words in between stay
+    concepts of their own."""
+    wanted = set(at)
+    inside = [k for k, s in enumerate(spans) if wanted.issuperset(range(s.start, s.end))]
+    if {i for k in inside for i in range(spans[k].start, spans[k].end)} != wanted:
+        return None
+    if len(inside) == 1:
+        return spans[inside[0]]
+    words_at = [tokens[i].word.norm for i in at]
+    merged = Concept(" ".join(words_at))
+    merged.add(tuple(stem(w) for w in words_at if w not in STOP_WORDS), 1.0)
+    for k in inside:
+        if not spans[k].concept.stop:
+            for alt in spans[k].concept.alternatives:
+                merged.add(alt.stems, alt.boost * SPAN_WORD_BOOST)
+    first = inside[0]
+    for k in reversed(inside):
+        del spans[k]
+    spans.insert(first, _Span(at[0], at[-1] + 1, merged))
+    return spans[first]
+
+
+def _expand_names(
+    tokens: list[_Token], spans: list[_Span], table: PhraseTable, boost: float, max_gap: int = 0
+) -> None:
+    """Each name of ``table`` in the query brings its forms."""
+    if not table or not tokens:
+        return
+    keys = [word_keys(t.word.norm) for t in tokens]
+    for at, forms in _phrase_matches(table, keys, max_gap):
+        span = _merge(spans, at, tokens)
+        if span is None:
+            continue
+        span.concept.stop = False
+        for form, factor in forms:
+            span.concept.add(form, boost * factor)
+
+
+def customer_language(tokens: list[_Token], spans: list[_Span], syn: Synonyms) -> None:
+    """The KB's thesaurus: customer wording brings the procedure's, and the other way round."""
+    table = syn.thesaurus.table if syn.thesaurus else PhraseTable()
+    _expand_names(tokens, spans, table, THESAURUS_BOOST, max_gap=THESAURUS_GAP)
+
+
+def world_names(tokens: list[_Token], spans: list[_Span]) -> None:
+    """Countries and foreign cities mean being abroad; other operators' names mean leaving for them."""
+    places, operators = world.tables()
+    _expand_names(tokens, spans, places, PLACE_BOOST)
+    _expand_names(tokens, spans, operators, OPERATOR_BOOST)
+
+
+def lemmas(tokens: list[_Token], spans: list[_Span], vocab: Vocabulary) -> None:
+    """A word the index does not know whose lemma stems to a known stem finds that stem (where Snowball
+    fails on a colloquial form: ушел → уйти); a known word keeps to its own stem."""
+    for span in spans:
+        if span.end - span.start != 1 or span.concept.stop:
+            continue
+        norm = tokens[span.start].word.norm
+        if not norm.isalpha() or len(norm) < 3 or vocab.knows_stem(stem(norm)):
+            continue
+        lemma_stem = stem(normalize(morphology.lemma(norm)))
+        if lemma_stem != stem(norm) and vocab.knows_stem(lemma_stem):
+            span.concept.add((lemma_stem,), LEMMA_BOOST)
+
+
+def informativeness(tokens: list[_Token], spans: list[_Span], syn: Synonyms) -> None:
+    """Numbers, function words and the operator's own name count little towards covering a query;
+    the glossary's jargon is never a function word (сим is not the pronoun сей)."""
+    for span in spans:
+        if span.end - span.start != 1:
+            continue
+        norm = tokens[span.start].word.norm
+        if any(ch.isdigit() for ch in norm):
+            span.concept.weight = NUMBER_WEIGHT
+        elif norm in world.OWN_NAMES:
+            span.concept.weight = OWN_NAME_WEIGHT
+        elif morphology.is_function_word(norm) and not syn.in_glossary(stem(norm)):
+            span.concept.weight = FUNCTION_WEIGHT
+
+
+def _distinct(concepts: list[Concept]) -> list[Concept]:
+    """A word said twice counts once."""
+    seen: set[str] = set()
+    out = []
+    for concept in concepts:
+        if concept.label not in seen:
+            seen.add(concept.label)
+            out.append(concept)
+    return out
+
+
 def clean(query: str) -> str:
     """Compatibility forms folded (NFKC), stress marks, soft hyphens and zero-width characters dropped."""
     text = unicodedata.normalize("NFKC", query[: MAX_QUERY_CHARS * 2])
@@ -236,8 +378,13 @@ def understand(query: str, vocab: Vocabulary, syn: Synonyms) -> QueryPlan:
     """Turn raw input into a plan of concepts; never raises for any string."""
     raw = clean(query)
     text, converted = choose_layout(raw, vocab, syn)
-    tokens = [_Token(w, w.norm) for w in words(text)][: MAX_CHUNKS * 2]
-    concepts = _concepts_for(tokens, vocab, syn)
+    tokens = [_Token(w, w.norm) for w in words(text)][:MAX_TOKENS]
+    spans = _concepts_for(tokens, vocab, syn)
+    customer_language(tokens, spans, syn)
+    world_names(tokens, spans)
+    lemmas(tokens, spans, vocab)
+    informativeness(tokens, spans, syn)
+    concepts = _distinct([s.concept for s in spans])
     if any(not c.stop for c in concepts):
         concepts = [c for c in concepts if not c.stop]
     typo = any(t.corrected for t in tokens)

@@ -11,24 +11,36 @@ phrases and intro paragraphs.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import math
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 from whoosh.searching import Searcher
 
 from index.documents import RULE
 from index.postings import PostingsCache
-from index.query import Alternative, Concept, QueryPlan
+from index.query import Concept, QueryPlan
 from index.stored import StoredFields
 
 TITLE_BOOST = 0.35
+PHRASING_BOOST = 1.0  # a concept found in the customers' phrasings, against 1.0 in the rule text
 CANDIDATES = 60
+GATHER_FLOOR = 0.15  # candidates gathered with less than this share of the best one's sum are not ranked
 DOC_CACHE_SIZE = 3000  # parsed documents kept per searcher (~5 KB each)
 COVERAGE_POWER = 2.0
+# A rule must hold every concept of a short query; of a long one (a pasted sentence) the core will do:
+# up to REQUIRED_CONCEPTS informative concepts are required whole, each one beyond adds only its share.
+REQUIRED_CONCEPTS = 4
+EXTRA_REQUIRED_SHARE = 0.4
+INFORMATIVE_WEIGHT = 0.5  # concepts weighted below this (numbers, fillers) are not counted as concepts
+PHRASING_MATCH_BONUS = 2.0  # × the idf-weighted share of the query found within one single phrasing
+OTHER_FORMS_SHARE = 0.1  # of the score of each further form of a concept a document holds (погашения…)
 PROXIMITY_BONUS = 0.5
 K1, B = 1.2, 0.75
 COMMON_SHARE, COMMON_MIN_DOCS = 0.02, 200
@@ -42,18 +54,34 @@ class Scored:
     score: float
 
 
+_NO_COUNTS: Mapping[str, int] = MappingProxyType({})
+
+
 @dataclass(frozen=True)
 class DocStems:
-    """A document's stems, parsed once per searcher: text in order, term counts, title stems."""
+    """A document's stems, parsed once per searcher: text in order, term counts, title stems, and the
+    phrasings' term counts and stems one phrasing at a time."""
 
     seq: tuple[str, ...]
     tf: Counter
     title: frozenset[str]
+    phrasing_tf: Mapping[str, int]
+    phrasings: tuple[frozenset[str], ...]
+    phrasing_lines: Mapping[str, int]  # stem → bit mask of the phrasings holding it
 
     @classmethod
     def of(cls, fields: dict) -> DocStems:
         seq = tuple(fields.get("stems", "").split())
-        return cls(seq, Counter(seq), _title_stems(fields.get("title_stems", "")))
+        title = _title_stems(fields.get("title_stems", ""))
+        lines = fields.get("phrasing_stems", "")
+        if not lines:
+            return cls(seq, Counter(seq), title, _NO_COUNTS, (), _NO_COUNTS)
+        phrasings = tuple(frozenset(line.split()) for line in lines.split("\n"))
+        masks: dict[str, int] = {}
+        for i, line in enumerate(phrasings):
+            for s in line:
+                masks[s] = masks.get(s, 0) | (1 << i)
+        return cls(seq, Counter(seq), title, Counter(lines.split()), phrasings, masks)
 
 
 @lru_cache(maxsize=4096)
@@ -178,8 +206,8 @@ def gather(
     lengths: list[int],
     limit: int,
 ) -> list[int]:
-    """The ``limit`` documents with the best BM25 sum over ``terms`` (rule text, and titles at
-    ``TITLE_BOOST``), best first; one pass over every posting of the terms."""
+    """The ``limit`` documents with the best BM25 sum over ``terms`` (rule text, and titles and
+    phrasings at their boosts), best first; one pass over every posting of the terms."""
     acc: dict[int, float] = {}
     get = acc.get
     k1b, kb = K1 * (1 - B), K1 * B / stats.avgdl  # BM25's length normalisation, split
@@ -193,13 +221,17 @@ def gather(
                 acc[d] = get(d, 0.0) + v
         else:
             acc.update(zip(ids, values, strict=True))
-        title_ids, _ = postings.get("title", stem)
-        w = boost * idf * TITLE_BOOST
-        for d in title_ids:
-            acc[d] = get(d, 0.0) + w
+        for fieldname, weight in (("title", TITLE_BOOST), ("phrasings", PHRASING_BOOST)):
+            field_ids, _ = postings.get(fieldname, stem)
+            w = boost * idf * weight
+            for d in field_ids:
+                acc[d] = get(d, 0.0) + w
     if len(acc) <= limit:
-        return sorted(acc, key=lambda d: (-acc[d], d))
-    return heapq.nlargest(limit, acc, key=acc.__getitem__)
+        best = sorted(acc, key=lambda d: (-acc[d], d))
+    else:
+        best = heapq.nlargest(limit, acc, key=acc.__getitem__)
+    floor = acc[best[0]] * GATHER_FLOOR if best else 0.0
+    return [d for d in best if acc[d] >= floor]
 
 
 def _rarest(concept: Concept, dfs: dict[str, int]) -> int:
@@ -218,40 +250,92 @@ def query_stats(searcher: Searcher, plan: QueryPlan, extra_docs: int = 0) -> Sta
     for concept in plan.concepts:
         for alt in concept.alternatives:
             for s in alt.stems:
-                if s not in dfs:
-                    dfs[s] = reader.doc_frequency("content", s)
+                if s not in dfs:  # a customer's word may be only in phrasings: count them too
+                    dfs[s] = min(_text_df(reader, s), n)  # a document with the word in both counts twice
     idf = {s: math.log(1 + (n - df + 0.5) / (df + 0.5)) for s, df in dfs.items()}
     weights = []
     for concept in plan.concepts:
         known = [dfs[a.stems[0]] for a in concept.alternatives if a.stems and dfs[a.stems[0]]]
-        weights.append(math.log(1 + n / (min(known) if known else 0.5)))
+        # a concept no document holds changes no ranking; it must not raise what is required either
+        weights.append(concept.weight * math.log(1 + n / min(known)) if known else 0.0)
     avgdl = searcher.field_length("content") / ((searcher.doc_count_all() + extra_docs) or 1)
     avgdl = (avgdl or 1.0) * 0.9  # compounds count twice there
     return Stats(idf, avgdl, weights, dfs, n)
 
 
-def _alt_score(alt: Alternative, doc: DocStems, stats: Stats) -> float:
-    in_text = all(s in doc.tf for s in alt.stems)
-    in_title = all(s in doc.title for s in alt.stems)
-    if not (in_text or in_title):
-        return 0.0
-    score = 0.0
-    if in_text:
-        norm = K1 * (1 - B + B * len(doc.seq) / stats.avgdl)
-        score += sum(stats.idf[s] * doc.tf[s] * (K1 + 1) / (doc.tf[s] + norm) for s in alt.stems)
-    if in_title:
-        score += TITLE_BOOST * sum(stats.idf[s] for s in alt.stems)
-    return alt.boost * score
+_DF_MEMO_SIZE = 50_000  # stems per reader
 
 
-def _strength(concept: Concept, doc: DocStems, title: bool = True) -> float:
-    """How well a document holds a concept: the best boost among the alternatives it contains."""
-    found = (
-        min(a.boost, 1.0)
-        for a in concept.alternatives
-        if all(s in doc.tf or (title and s in doc.title) for s in a.stems)
-    )
-    return max(found, default=0.0)
+def _text_df(reader, stem: str) -> int:
+    """Documents holding ``stem`` in the text plus those holding it in the phrasings, memoised on the
+    reader (it never changes; a query asks again for the same few stems)."""
+    memo = reader.__dict__.setdefault("_kb_text_dfs", {})
+    df = memo.get(stem)
+    if df is None:
+        if len(memo) > _DF_MEMO_SIZE:
+            memo.clear()
+        df = memo[stem] = reader.doc_frequency("content", stem) + reader.doc_frequency("phrasings", stem)
+    return df
+
+
+def _in_title(reader, stem: str) -> bool:
+    memo = reader.__dict__.setdefault("_kb_title_dfs", {})
+    found = memo.get(stem)
+    if found is None:
+        if len(memo) > _DF_MEMO_SIZE:
+            memo.clear()
+        found = memo[stem] = reader.doc_frequency("title", stem) > 0
+    return found
+
+
+def indexed_only(plan: QueryPlan, stats: Stats, reader) -> list[Concept]:
+    """The plan's concepts without the alternatives no document can hold (a stem in no field): they
+    cannot change a score, and a long query has many."""
+    out = []
+    for c in plan.concepts:
+        alts = [a for a in c.alternatives if all(stats.dfs.get(s) or _in_title(reader, s) for s in a.stems)]
+        out.append(c if len(alts) == len(c.alternatives) else Concept(c.label, alts, c.stop, c.weight))
+    return out
+
+
+def _concept_match(concept: Concept, doc: DocStems, stats: Stats) -> tuple[float, float, bool]:
+    """(score, strength, held by the text) of a concept in a document, in one pass over its
+    alternatives. The score is the best alternative's BM25 in the text plus its weight in the title
+    and in the phrasings, plus ``OTHER_FORMS_SHARE`` of the other alternatives' scores; the strength is the best boost among the alternatives the document holds
+    (each word in the text, the title or the phrasings); the text holds it when one alternative is
+    there whole."""
+    tf, title, ptf = doc.tf, doc.title, doc.phrasing_tf
+    best_score = best_strength = 0.0
+    in_any_text = False
+    norm = total = 0.0
+    for alt in concept.alternatives:
+        stems = alt.stems
+        if len(stems) == 1:  # most alternatives: no generator per test
+            s = stems[0]
+            in_text, in_title, in_phrasings = s in tf, s in title, s in ptf
+        else:
+            in_text = all(s in tf for s in stems)
+            in_title = all(s in title for s in stems)
+            in_phrasings = bool(ptf) and all(s in ptf for s in stems)
+        if not (in_text or in_title or in_phrasings):
+            if len(stems) > 1 and all(s in tf or s in title or s in ptf for s in stems):
+                best_strength = max(best_strength, min(alt.boost, 1.0))
+            continue
+        best_strength = max(best_strength, min(alt.boost, 1.0))
+        in_any_text = in_any_text or in_text
+        idf = stats.idf
+        score = 0.0
+        if in_text:
+            norm = norm or K1 * (1 - B + B * len(doc.seq) / stats.avgdl)
+            score += sum(idf[s] * tf[s] * (K1 + 1) / (tf[s] + norm) for s in stems)
+        if in_title:
+            score += TITLE_BOOST * sum(idf[s] for s in stems)
+        if in_phrasings:
+            score += PHRASING_BOOST * sum(idf[s] * ptf[s] * (K1 + 1) / (ptf[s] + K1) for s in stems)
+        score *= alt.boost
+        total += score
+        best_score = max(best_score, score)
+    return best_score + OTHER_FORMS_SHARE * (total - best_score), best_strength, in_any_text
 
 
 def _positions(concept: Concept, seq: tuple[str, ...]) -> list[int]:
@@ -281,13 +365,55 @@ def _closeness(concepts: list[Concept], seq: tuple[str, ...]) -> float:
 def rescore(plan: QueryPlan, stats: Stats, doc: DocStems, kind: str) -> float:
     """Per-concept BM25 × coverage² × proximity bonus × document-kind factor."""
     concepts = plan.concepts
-    base = sum(max((_alt_score(a, doc, stats) for a in c.alternatives), default=0.0) for c in concepts)
-    strengths = [_strength(c, doc) for c in concepts]
-    total = sum(stats.weights) or 1.0
-    coverage = sum(w * s for w, s in zip(stats.weights, strengths, strict=True)) / total
-    in_text = [c for c, s in zip(concepts, strengths, strict=True) if s and _strength(c, doc, title=False)]
+    matches = [_concept_match(c, doc, stats) for c in concepts]
+    base = sum(c.weight * m[0] for c, m in zip(concepts, matches, strict=True))
+    found = sum(w * m[1] for w, m in zip(stats.weights, matches, strict=True))
+    coverage = min(1.0, found / (_required(concepts, stats.weights) or 1.0))
+    in_text = [c for c, m in zip(concepts, matches, strict=True) if m[2]]
     bonus = 1.0 + PROXIMITY_BONUS * _closeness(in_text, doc.seq) if len(in_text) > 1 else 1.0
+    if doc.phrasings:
+        bonus *= 1.0 + PHRASING_MATCH_BONUS * _phrasing_match(concepts, stats.weights, doc)
     return base * coverage**COVERAGE_POWER * bonus * KIND_FACTOR.get(kind, OTHER_KIND_FACTOR)
+
+
+def _required(concepts: list[Concept], weights: list[float]) -> float:
+    """The concept weight a rule must hold to cover the query: all of it for a short query, the core
+    of a long one (see ``REQUIRED_CONCEPTS``)."""
+    total = sum(weights)
+    n = sum(1 for c, w in zip(concepts, weights, strict=True) if w > 0 and c.weight >= INFORMATIVE_WEIGHT)
+    if n <= REQUIRED_CONCEPTS:
+        return total
+    return total * (REQUIRED_CONCEPTS + EXTRA_REQUIRED_SHARE * (n - REQUIRED_CONCEPTS)) / n
+
+
+def _phrasing_match(concepts: list[Concept], weights: list[float], doc: DocStems) -> float:
+    """The largest idf-weighted share of the query's concepts that one single phrasing holds (0 when
+    it holds fewer than two: one word says little about the whole phrasing)."""
+    lines = doc.phrasing_lines
+    held = [(w, m) for c, w in zip(concepts, weights, strict=True) if w and (m := _lines_holding(c, lines))]
+    if len(held) < 2:
+        return 0.0
+    best = 0.0
+    for i in range(len(doc.phrasings)):
+        bit = 1 << i
+        found = [w for w, m in held if m & bit]
+        if len(found) > 1:
+            best = max(best, sum(found))
+    return best / (sum(weights) or 1.0)
+
+
+def _lines_holding(concept: Concept, lines: Mapping[str, int]) -> int:
+    """A bit mask of the phrasings that hold some alternative of the concept whole."""
+    mask = 0
+    for alt in concept.alternatives:
+        m = -1
+        for s in alt.stems:
+            m &= lines.get(s, 0)
+            if not m:
+                break
+        if alt.stems:
+            mask |= m
+    return mask
 
 
 def rank(
@@ -311,12 +437,13 @@ def rank(
     own_cache = cache is None
     cache = DocCache(reader) if cache is None else cache
     scored = []
+    pruned = dataclasses.replace(plan, concepts=indexed_only(plan, stats, reader))
     try:
         for docnum in gather(
             postings, terms, stats, field_lengths(reader, "content"), max(CANDIDATES, limit)
         ):
             fields, doc = cache.get(searcher, docnum)
-            score = rescore(plan, stats, doc, fields.get("kind", ""))
+            score = rescore(pruned, stats, doc, fields.get("kind", ""))
             if score > 0:
                 scored.append(Scored(fields, score))
     finally:

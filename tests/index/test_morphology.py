@@ -36,7 +36,7 @@ def test_is_known_tells_dictionary_words_from_typos():
 def test_concurrent_first_calls_load_one_analyzer(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(morphology, "_analyzer", None)
     monkeypatch.setattr(morphology, "_failed", False)
-    morphology.lemma.cache_clear()
+    morphology._reading.cache_clear()
     loaded = []
     real = morphology._load
 
@@ -49,25 +49,32 @@ def test_concurrent_first_calls_load_one_analyzer(monkeypatch: pytest.MonkeyPatc
     for t in threads:
         t.join()
     assert all(a is loaded[0] for a in loaded) and loaded[0] is not None
-    morphology.lemma.cache_clear()
+    morphology._reading.cache_clear()
 
 
 def test_without_pymorphy3_words_fall_back(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(morphology, "_analyzer", None)
     monkeypatch.setattr(morphology, "_failed", False)
     monkeypatch.setitem(sys.modules, "pymorphy3", None)  # import raises ImportError
-    morphology.lemma.cache_clear()
-    morphology.is_known.cache_clear()
+    morphology._reading.cache_clear()
     try:
         assert morphology.lemma("Списали") == "списали"
         assert not morphology.is_known("списали")
         assert not morphology.available()
     finally:
-        morphology.lemma.cache_clear()
-        morphology.is_known.cache_clear()
+        morphology._reading.cache_clear()
 
 
 def test_importing_the_module_loads_nothing():
     code = "import sys, index.morphology; print('pymorphy3' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_place_names_and_function_words_by_the_dictionary():
+    assert morphology.is_geographic("Турции") and morphology.is_geographic("стамбуле")
+    assert not morphology.is_geographic("тариф") and not morphology.is_geographic("роумниг")
+    for word in ("мне", "двадцать", "пожалуйста", "нужно"):
+        assert morphology.is_function_word(word), word
+    for word in ("тариф", "списали", "роуминг", "роумниг", "sim"):
+        assert not morphology.is_function_word(word), word

@@ -242,3 +242,14 @@ def test_a_refresh_that_changes_nothing_keeps_the_warm_searcher(small_kb: Path):
         assert ix.refresh().added == ("gamma",)
         assert ix.search("крокодилы").hits[0].id == "gamma/s/1"
         assert ix._postings is not warm  # the index changed: a new searcher, new caches
+
+
+@pytest.mark.parametrize(
+    ("query", "rule"),
+    [
+        ("за две минуты в турции мтс списывает 20 000 рублей", "ss/finance/3"),  # the sentence
+        ("хочу уйти на мегафон со своим номером", "mnp/questions/1"),
+    ],
+)
+def test_customer_sentences_find_their_rule(bundled_index: KnowledgeIndex, query: str, rule: str):
+    assert bundled_index.search(query).hits[0].id == rule
