@@ -19,6 +19,7 @@ Checks, each in a fresh process with every per-user folder in a temp folder:
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -27,10 +28,16 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import build  # noqa: E402  (packaging/build.py)
+def _load_build():
+    """packaging/build.py, beside this file (loaded by path: ``build`` is also a PyPI package)."""
+    spec = importlib.util.spec_from_file_location("kb_browser_build", Path(__file__).with_name("build.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
+
+build = _load_build()
 BUNDLED_RULES = 67
 GENERATED_ARTICLES = 600
 STEP_TIMEOUT = 300
