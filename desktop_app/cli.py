@@ -123,6 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _handler(args.command)(args)
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # a file held by another program, a lock held too long, a full disk
+        log.info("%s failed", args.command, exc_info=True)  # the traceback only with -v
+        sys.stderr.write(f"ошибка: {exc}\n")
+        return 1
 
 
 def gui_main() -> int:
