@@ -394,6 +394,30 @@ def test_another_process_updating_while_this_one_searches(small_kb: Path, tmp_pa
         assert ix.search("метка7").hits[0].id == ROAMING  # the other process's last update is visible
 
 
+def _rebuild_loop(kb: str, index_dir: str, rounds: int) -> None:
+    with KnowledgeIndex.open(Path(kb), Path(index_dir)) as ix:
+        for _ in range(rounds):
+            ix.rebuild()
+
+
+def test_another_process_rebuilding_while_this_one_searches(small_kb: Path, tmp_path: Path):
+    index_dir = tmp_path / "ix"
+    with KnowledgeIndex.open(small_kb, index_dir) as ix:
+        ctx = multiprocessing.get_context("spawn")
+        rebuilder = ctx.Process(target=_rebuild_loop, args=(str(small_kb), str(index_dir), 5))
+        rebuilder.start()
+        seen, folders = set(), set()
+        while rebuilder.is_alive():
+            hits = ix.search("роуминг").hits
+            seen.add(hits[0].id if hits else "")
+            folders.add(Path(ix._ix.storage.folder).name)
+        rebuilder.join(timeout=60)
+        assert rebuilder.exitcode == 0 and seen == {ROAMING}
+        assert ix.search("роуминг").hits[0].id == ROAMING
+        assert Path(ix._ix.storage.folder) == current_dir(index_dir) == index_dir / "gen-6"
+    assert not _leftovers(index_dir)
+
+
 def test_warm_up_asks_the_os_to_read_every_index_file_ahead(small_kb: Path, tmp_path: Path, monkeypatch):
     from index import store
 
