@@ -210,6 +210,8 @@ def current_dir(index_dir: Path) -> Path:
         raise IndexInvalid("no index yet", missing=True)
     if _generation(text) is None:
         raise IndexInvalid(f"index pointer {POINTER_NAME} is damaged")
+    if not (index_dir / text).is_dir():
+        raise IndexInvalid(f"index folder {text} named by {POINTER_NAME} is missing")
     return index_dir / text
 
 

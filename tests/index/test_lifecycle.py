@@ -248,8 +248,23 @@ def _garble_version_file(d: Path) -> None:
     (d / META_NAME).write_bytes(b"\x00garbage{")
 
 
+def _garble_pointer(d: Path) -> None:
+    (d.parent / "current").write_bytes(b"\xff\x00gen-")
+
+
+def _pointer_to_nowhere(d: Path) -> None:
+    (d.parent / "current").write_bytes(b"gen-99\n")
+
+
+def _delete_generation(d: Path) -> None:
+    import shutil
+
+    shutil.rmtree(d)
+
+
 DAMAGE = [_truncate, _garble, _garbage_same_size, _delete_toc, _delete_segment, _wrong_version,
-          _delete_version_file, _garble_version_file]  # fmt: skip
+          _delete_version_file, _garble_version_file, _garble_pointer, _pointer_to_nowhere,
+          _delete_generation]  # fmt: skip
 
 
 @pytest.mark.parametrize("damage", DAMAGE, ids=lambda f: f.__name__.strip("_"))
