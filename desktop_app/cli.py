@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
+from desktop_app.russian_argparse import RussianArgumentParser
 from desktop_app.wording import correction_note, count
 
 log = logging.getLogger(__name__)
@@ -22,41 +23,6 @@ log = logging.getLogger(__name__)
 # ``run(args, out) -> int``. Import the module above by name (freezers follow only real imports)
 # and name it here, e.g. ``from desktop_app import suggest`` and ``MODULE_VERBS = {"suggest": suggest}``.
 MODULE_VERBS: dict[str, ModuleType] = {}
-
-_ARGPARSE_RU = (  # argparse's own English phrases in error messages, in the order they nest
-    ("the following arguments are required: ", "не хватает аргументов: "),
-    ("unrecognized arguments: ", "неизвестные аргументы: "),
-    ("invalid choice: ", "недопустимое значение: "),
-    ("(choose from ", "(допустимы: "),
-    ("expected one argument", "нужно одно значение"),
-    ("invalid int value: ", "не целое число: "),
-    ("argument ", "аргумент "),
-)
-
-
-class _RussianHelpFormatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None) -> None:
-        super().add_usage(usage, actions, groups, "Использование: " if prefix is None else prefix)
-
-
-class RussianArgumentParser(argparse.ArgumentParser):
-    """argparse with Russian headings, help and error lines (no gettext catalogue needed)."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("formatter_class", _RussianHelpFormatter)
-        kwargs["add_help"] = False
-        super().__init__(*args, **kwargs)
-        self._positionals.title = "аргументы"
-        self._optionals.title = "параметры"
-        self.add_argument(
-            "-h", "--help", action="help", default=argparse.SUPPRESS, help="показать эту справку и выйти"
-        )
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        for english, russian in _ARGPARSE_RU:
-            message = message.replace(english, russian)
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: ошибка: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
