@@ -76,6 +76,7 @@ class KnowledgeIndex:
         self._hashes: dict[int, tuple[Article, str]] = {}  # id(article) -> (article, content hash)
         self._lock = threading.RLock()  # guards the state searches read
         self._write_lock = threading.Lock()  # one refresh or rebuild at a time
+        self._pointer_seen: tuple[int, int, int] | None = None  # signature of the pointer last read
 
     # ------------------------------------------------------------------ lifecycle
     # Index work (loading, building, writing) runs outside ``_lock`` so searches go on meanwhile;
@@ -218,14 +219,18 @@ class KnowledgeIndex:
         return ix if on_disk and Path(ix.storage.folder).parent == self.index_dir else None
 
     def _moved_on(self) -> bool:
-        """Whether another process (or a rebuild) published a generation other than the one open."""
+        """Whether another process (or a rebuild) published a generation other than the one open;
+        the pointer is read again only when its signature changed (every search asks)."""
         ix = self._open_on_disk()
-        if ix is None:
+        seen = store.pointer_signature(self.index_dir)
+        if ix is None or (seen is not None and seen == self._pointer_seen):
             return False
         try:
-            return store.current_dir(self.index_dir) != Path(ix.storage.folder)
+            moved = store.current_dir(self.index_dir) != Path(ix.storage.folder)
         except store.IndexInvalid:  # no pointer now: keep searching what is open; a failure repairs
             return False
+        self._pointer_seen = None if moved else seen
+        return moved
 
     def _build_in_memory(self, kb: KnowledgeBase, progress: Progress, exc: Exception) -> windex.Index:
         """Last resort: an index in RAM for this session, so search works without a usable cache."""

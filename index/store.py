@@ -215,6 +215,15 @@ def current_dir(index_dir: Path) -> Path:
     return index_dir / text
 
 
+def pointer_signature(index_dir: Path) -> tuple[int, int, int] | None:
+    """Changes whenever the pointer is replaced (a stat, cheaper than reading it); None if absent."""
+    try:
+        st = (index_dir / POINTER_NAME).stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
 def _read_pointer(path: Path) -> str | None:
     """The pointer's text; retried while Windows reports it busy (being replaced right now)."""
     for attempt in range(RETRIES):
