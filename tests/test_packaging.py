@@ -42,6 +42,7 @@ def test_installed_distribution_has_the_console_and_the_windowed_script():
     scripts = {(ep.group, ep.name): ep.value for ep in dist.entry_points}
     assert scripts == {
         ("console_scripts", "kb-browser"): "desktop_app.cli:main",
+        ("console_scripts", "kb-browser-cli"): "desktop_app.cli:main",
         ("gui_scripts", "kb-browser-gui"): "desktop_app.cli:gui_main",
     }
 
@@ -52,7 +53,8 @@ def test_pyproject_declares_both_entry_points():
     from pathlib import Path
 
     project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
-    assert project["project"]["scripts"] == {"kb-browser": "desktop_app.cli:main"}
+    cli = "desktop_app.cli:main"
+    assert project["project"]["scripts"] == {"kb-browser": cli, "kb-browser-cli": cli}
     assert project["project"]["gui-scripts"] == {"kb-browser-gui": "desktop_app.cli:gui_main"}
 
 
