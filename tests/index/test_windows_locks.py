@@ -151,3 +151,20 @@ def test_every_rename_in_the_program_goes_through_replace_retrying():
         if any(call in line for call in ("os.replace(", "os.rename(", ".rename(", "shutil.move("))
     ]
     assert not offenders
+
+
+def test_import_over_an_article_open_elsewhere_names_it_and_keeps_it(
+    tmp_path: Path, locks: WindowsLocks, capsys: pytest.CaptureFixture[str]
+):
+    from kb.paths import bundled_source
+
+    kb = tmp_path / "kb"
+    assert cli.main(["import", str(bundled_source()), "--kb", str(kb)]) == 0
+    (kb / "ss.md").write_text("правка агента\n", encoding="utf-8")
+    locks.hold([kb / "ss.md"])  # open in an editor
+    capsys.readouterr()
+    assert cli.main(["import", str(bundled_source()), "--kb", str(kb), "--force"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and f"ошибка записи {kb / 'ss.md'}: файл занят другой программой" in err
+    assert (kb / "ss.md").read_text(encoding="utf-8") == "правка агента\n"
+    assert not [p.name for p in kb.iterdir() if p.name.endswith(".tmp")]
