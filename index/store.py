@@ -335,15 +335,8 @@ def sweep(index_dir: Path) -> None:
     that died, an index of the old one-folder layout. What Windows reports open stays for next time."""
     if not index_dir.is_dir():
         return
-    try:
-        current = _generation(current_dir(index_dir).name)
-    except IndexInvalid:
-        current = None
-    numbers = sorted(n for p in index_dir.iterdir() if (n := _generation(p.name)) is not None)
-    keep = {current, max((n for n in numbers if current is not None and n < current), default=None)}
-    for n in numbers:
-        if n not in keep:
-            shutil.rmtree(index_dir / f"gen-{n}", ignore_errors=True)
+    for n in _unneeded_generations(index_dir):
+        shutil.rmtree(index_dir / f"gen-{n}", ignore_errors=True)
     for path in index_dir.iterdir():
         if path.is_file() and _is_leftover(path.name):
             with contextlib.suppress(OSError):  # held open (Windows): next time
@@ -353,10 +346,21 @@ def sweep(index_dir: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
+def _unneeded_generations(index_dir: Path) -> list[int]:
+    """Every generation but the current one and the newest before it (all, when none is current)."""
+    try:
+        current = _generation(current_dir(index_dir).name)
+    except IndexInvalid:
+        current = None
+    numbers = [n for p in index_dir.iterdir() if (n := _generation(p.name)) is not None]
+    older = [n for n in numbers if current is not None and n < current]
+    keep = {current, max(older, default=None)}
+    return sorted(n for n in numbers if n not in keep)
+
+
 def _is_leftover(name: str) -> bool:
-    """An index file of the one-folder layout, or a pointer or cache a dead process did not finish."""
-    temporary = (f".{POINTER_NAME}.", ".kbcache.pickle.")
-    return name.startswith((*_LEGACY_PREFIXES, *temporary)) or name in (META_NAME, WORDS_NAME)
+    """An index file of the one-folder layout, or a pointer a dead process did not publish."""
+    return name.startswith((*_LEGACY_PREFIXES, f".{POINTER_NAME}.")) or name in (META_NAME, WORDS_NAME)
 
 
 def discard(path: Path) -> None:
