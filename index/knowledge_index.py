@@ -260,11 +260,11 @@ class KnowledgeIndex:
     def _build(self, kb: KnowledgeBase, progress: Progress) -> windex.Index:
         """Build a new generation folder, then publish it (caller holds the build lock)."""
         store.sweep(self.index_dir)
-        tmp = store.new_generation(self.index_dir)
+        gen = store.new_generation(self.index_dir)
         wanted = self._article_hashes(kb)
         words: Counter[str] = Counter()  # the vocabulary goes to a side file, not into postings
         try:
-            ix = windex.create_in(str(tmp), make_schema())
+            ix = windex.create_in(str(gen), make_schema())
             with ix.writer(**build_options(len(wanted))) as writer:
                 for done, (article, digest) in enumerate(wanted.values(), 1):
                     for doc in article_documents(article, digest, words):
@@ -273,15 +273,15 @@ class KnowledgeIndex:
             ix.close()
             if not wanted:
                 progress(0, 0)
-            store.write_words(tmp, words)
+            store.write_words(gen, words)
             hashes = {aid: digest for aid, (_, digest) in wanted.items()}
-            store.record_files(tmp, (writer.generation, hashes))
-            store.publish(self.index_dir, tmp)
+            store.record_files(gen, (writer.generation, hashes))
+            store.publish(self.index_dir, gen)
         except BaseException:
-            store.discard(tmp)
+            store.discard(gen)
             raise
         store.sweep(self.index_dir)
-        return windex.open_dir(str(tmp))
+        return windex.open_dir(str(gen))
 
     @staticmethod
     def _indexed_hashes(ix: windex.Index) -> dict[str, str]:
