@@ -118,7 +118,7 @@ def check_generated(folder: Path, home: Path) -> None:
     env = user_env(home, KB_BROWSER_START_METHOD="spawn")
     out = _text(run(cli(folder), ["index", "--kb", str(kb), "--index", str(index)], env).stdout)
     expect(f"{GENERATED_ARTICLES}" in out.replace("\u00a0", "").replace(" ", ""), f"index said: {out}")
-    segments = {p.name.split(".")[0] for p in index.glob("MAIN_*.*") if p.name != "MAIN_WRITELOCK"}
+    segments = {p.name.split(".")[0] for p in index.rglob("MAIN_*.*") if p.name != "MAIN_WRITELOCK"}
     if (os.cpu_count() or 1) >= 2:
         expect(len(segments) >= 2, f"one segment: the build ran no worker processes ({sorted(segments)})")
     first = search(folder, home, "маркер123", ["--kb", str(kb), "--index", str(index)])
