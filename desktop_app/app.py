@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -123,7 +123,8 @@ def run_gui(kb_dir: Path | None = None, index_dir: Path | None = None, paths: Ap
     window, reporter = create_window(kb_dir, index_dir, paths or AppPaths.default())
     report = os.environ.get(SMOKE_ENV)
     if report:
-        window.ready.connect(lambda: _smoke_report(window, Path(report)))
+        # after the slot that emits ready has finished (it starts the warm-up after emitting)
+        window.ready.connect(lambda: QTimer.singleShot(0, lambda: _smoke_report(window, Path(report))))
     window.show()
     try:
         return app.exec()
@@ -132,6 +133,16 @@ def run_gui(kb_dir: Path | None = None, index_dir: Path | None = None, paths: Ap
 
 
 SMOKE_ENV = "KB_BROWSER_SMOKE"  # a file name: write what the started window shows there, then quit
+
+
+def _morphology_loads() -> bool | None:
+    """Does the morphological dictionary load (None: this build has no index.morphology)? A frozen
+    build missing its data would silently search worse than the installed app."""
+    try:
+        from index import morphology  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return bool(morphology.available())
 
 
 def _smoke_report(window: MainWindow, report: Path) -> None:
@@ -148,8 +159,8 @@ def _smoke_report(window: MainWindow, report: Path) -> None:
         "rules": len(kb.rules) if kb else 0,
         "banner": window.availability.banner.kind if window.availability.banner.isVisible() else "",
         "qt_russian": bool(_translators),
+        "morphology": _morphology_loads(),
         "frozen": bool(getattr(sys, "frozen", False)),
     }
     report.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
-    window.close()
-    QApplication.instance().quit()
+    window.close()  # the last window: the event loop ends as when an agent closes it

@@ -98,6 +98,7 @@ def check_window(folder: Path, home: Path, **env: str) -> dict:
     facts = json.loads(report.read_text(encoding="utf-8"))
     expect(facts["visible"] and facts["frozen"], f"window not shown or not frozen: {facts}")
     expect(facts["qt_russian"], "Qt's Russian translations were not found")
+    expect(facts.get("morphology") is not False, "the morphological dictionary did not load")
     return facts
 
 

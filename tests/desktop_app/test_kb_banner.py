@@ -142,3 +142,16 @@ def test_a_kb_lost_mid_session_warns_and_keeps_answering(open_window, qtbot, kb_
     qtbot.waitUntil(lambda: first_hit_id(window) == "ss/finance/3", timeout=WAIT_MS)
     away.rename(kb_copy)
     qtbot.waitUntil(lambda: not b.isVisible(), timeout=WAIT_MS)
+
+
+def test_opening_another_folder_from_the_warning_replaces_it(
+    open_window, qtbot, tmp_path, kb_copy, monkeypatch
+):
+    window = open_window({ENV_KB: str(tmp_path / "share" / "kb")})
+    b = banner(window)
+    qtbot.waitUntil(lambda: b.kind == "warning" and b.isVisible(), timeout=WAIT_MS)
+    monkeypatch.setattr("desktop_app.dialogs.choose_kb_dir", lambda parent, current: kb_copy)
+    with qtbot.waitSignal(window.ready, timeout=WAIT_MS):
+        qtbot.mouseClick(b.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not b.isVisible(), timeout=WAIT_MS)
+    search(qtbot, window, "роуминг", expect_first="ss/finance/3")
