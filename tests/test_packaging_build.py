@@ -138,3 +138,56 @@ def test_pyinstaller_is_pinned_with_a_floor_in_the_build_extra():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["optional-dependencies"]["build"] == ["pyinstaller>=6.10"]
     assert not any("pyinstaller" in d.lower() for d in project["dependencies"])
+
+
+# ----------------------------------------------------------------------------- Windows version resource
+def _pyinstaller_signatures() -> dict[str, list[str]]:
+    """Parameter names of PyInstaller's version-resource classes, read from its source (importing
+    it needs pefile, which PyInstaller installs on Windows only)."""
+    source = importlib.util.find_spec("PyInstaller.utils.win32.versioninfo")
+    if source is None or source.origin is None:
+        pytest.skip("PyInstaller is not installed")
+    tree = ast.parse(Path(source.origin).read_text(encoding="utf-8"))
+    signatures = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            init = next(
+                (f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None
+            )
+            if init is not None:
+                signatures[node.name] = [a.arg for a in init.args.args[1:]]
+    return signatures
+
+
+def test_version_resource_text_fits_pyinstallers_classes():
+    version_info = load("version_info")
+    text = version_info.version_text("0.1.0", "kb-browser-cli.exe")
+    signatures = _pyinstaller_signatures()
+    calls = [n for n in ast.walk(ast.parse(text, mode="eval")) if isinstance(n, ast.Call)]
+    for call in calls:
+        params = signatures[call.func.id]
+        assert len(call.args) <= len(params)
+        assert {k.arg for k in call.keywords} <= set(params[len(call.args) :])
+    strings = {c.args[0].value: c.args[1].value for c in calls if c.func.id == "StringStruct"}
+    assert strings["OriginalFilename"] == "kb-browser-cli.exe" and strings["FileVersion"] == "0.1.0.0"
+    ffi = next(c for c in calls if c.func.id == "FixedFileInfo")
+    assert ast.literal_eval(next(k.value for k in ffi.keywords if k.arg == "filevers")) == (0, 1, 0, 0)
+
+
+def test_version_numbers_for_windows():
+    version_info = load("version_info")
+    assert version_info.version_tuple("0.1.0") == (0, 1, 0, 0)
+    assert version_info.version_tuple("1.2rc1") == (1, 2, 0, 0)
+    assert version_info.version_tuple("2.0.dev3") == (2, 0, 0, 0)
+    assert version_info.version_tuple("1.2.3.4.5") == (1, 2, 3, 4)
+    assert (
+        version_info.project_version()
+        == tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    )
+
+
+def test_the_version_file_is_written_where_the_spec_asks(tmp_path: Path):
+    version_info = load("version_info")
+    path = version_info.write_version_file(tmp_path / "work", "kb-browser.exe")
+    assert path.parent == tmp_path / "work"
+    assert "StringStruct('OriginalFilename', 'kb-browser.exe')" in path.read_text(encoding="utf-8")
