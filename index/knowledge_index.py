@@ -222,8 +222,10 @@ class KnowledgeIndex:
         """Whether another process (or a rebuild) published a generation other than the one open;
         the pointer is read again only when its signature changed (every search asks)."""
         ix = self._open_on_disk()
+        if ix is None:
+            return False
         seen = store.pointer_signature(self.index_dir)
-        if ix is None or (seen is not None and seen == self._pointer_seen):
+        if seen is not None and seen == self._pointer_seen:
             return False
         try:
             moved = store.current_dir(self.index_dir) != Path(ix.storage.folder)
