@@ -155,3 +155,20 @@ def test_opening_another_folder_from_the_warning_replaces_it(
         qtbot.mouseClick(b.open_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not b.isVisible(), timeout=WAIT_MS)
     search(qtbot, window, "роуминг", expect_first="ss/finance/3")
+
+
+def test_on_a_network_drive_an_edit_in_place_reaches_the_results(open_window, qtbot, kb_copy, monkeypatch):
+    """No file watches there (one round trip each): the poll sees the edit."""
+    from desktop_app import kb_watcher
+
+    monkeypatch.setattr(kb_watcher, "is_network_path", lambda path: True)
+    monkeypatch.setattr(kb_watcher, "NETWORK_POLL_MS", 100)
+    window = open_window({ENV_KB: str(kb_copy)})
+    assert window.watcher.network and window.watcher._watcher.files() == []
+    search(qtbot, window, "бегемот")
+    assert window.result.hits == []
+    path = kb_copy / "mnp.md"
+    marker = "5. Отмена портации по просьбе клиента"
+    with path.open("r+", encoding="utf-8") as fh:  # in place: no directory notice
+        fh.write(path.read_text(encoding="utf-8").replace(marker, f"{marker} (бегемот)"))
+    qtbot.waitUntil(lambda: first_hit_id(window) == "mnp/questions/5", timeout=WAIT_MS)
