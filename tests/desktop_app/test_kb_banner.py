@@ -46,6 +46,14 @@ def banner(window):
     return window.availability.banner
 
 
+def wait_for_warning(qtbot, window) -> None:
+    """The unreachable-KB warning is up and no look for the folder is running («Повторить» again)."""
+    b = banner(window)
+    qtbot.waitUntil(
+        lambda: b.isVisible() and b.kind == "warning" and b.retry_button.isEnabled(), timeout=WAIT_MS
+    )
+
+
 # ----------------------------------------------------------------------------- first start
 def test_first_start_opens_the_demo_kb_and_offers_to_open_a_folder(open_window, qtbot, kb_copy, monkeypatch):
     window = open_window()
@@ -88,7 +96,7 @@ def test_an_unreachable_kb_shows_a_warning_not_the_demo_kb(open_window, qtbot, t
     share = tmp_path / "share" / "kb"  # the drive is not mapped yet
     window = open_window({ENV_KB: str(share)})
     b = banner(window)
-    qtbot.waitUntil(lambda: b.isVisible() and b.kind == "warning", timeout=WAIT_MS)
+    wait_for_warning(qtbot, window)
     assert str(share) in b.label.text() and "Нет доступа" in b.label.text()
     assert b.retry_button.text() == RETRY and b.retry_button.isVisible()
     assert b.open_button.isVisible()
@@ -102,7 +110,7 @@ def test_retry_opens_the_kb_once_it_appears(open_window, qtbot, tmp_path: Path):
     share = tmp_path / "share" / "kb"
     window = open_window({ENV_KB: str(share)})
     b = banner(window)
-    qtbot.waitUntil(lambda: b.kind == "warning" and b.isVisible(), timeout=WAIT_MS)
+    wait_for_warning(qtbot, window)
     shutil.copytree(bundled_kb_dir(), share)  # VPN up
     qtbot.mouseClick(b.retry_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not b.isVisible(), timeout=WAIT_MS)
@@ -115,7 +123,7 @@ def test_it_retries_by_itself(open_window, qtbot, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("KB_BROWSER_POLL_SECONDS", "0")  # only the banner's own retries
     share = tmp_path / "share" / "kb"
     window = open_window({ENV_KB: str(share)})
-    qtbot.waitUntil(lambda: banner(window).kind == "warning", timeout=WAIT_MS)
+    wait_for_warning(qtbot, window)
     shutil.copytree(bundled_kb_dir(), share)
     qtbot.waitUntil(lambda: window.kb is not None and len(window.kb.rules) == 67, timeout=WAIT_MS)
     assert not banner(window).isVisible()
@@ -125,7 +133,7 @@ def test_a_remembered_folder_that_is_gone_is_not_replaced_by_the_demo(open_windo
     AppSettings(AppPaths.under(app_dir).settings_file).set_kb_dir(tmp_path / "gone")
     window = open_window()
     assert window.kb_dir == tmp_path / "gone"
-    qtbot.waitUntil(lambda: banner(window).kind == "warning" and banner(window).isVisible(), timeout=WAIT_MS)
+    wait_for_warning(qtbot, window)
 
 
 def test_a_kb_lost_mid_session_warns_and_keeps_answering(open_window, qtbot, kb_copy, tmp_path, monkeypatch):
@@ -135,7 +143,7 @@ def test_a_kb_lost_mid_session_warns_and_keeps_answering(open_window, qtbot, kb_
     b = banner(window)
     away = tmp_path / "away"
     kb_copy.rename(away)  # the VPN drops
-    qtbot.waitUntil(lambda: b.isVisible() and b.kind == "warning", timeout=WAIT_MS)
+    wait_for_warning(qtbot, window)
     assert "последней прочитанной" in b.label.text()
     assert len(window.kb.rules) == 67  # the index was not emptied
     window.set_query("тарификация роуминг")
@@ -149,7 +157,7 @@ def test_opening_another_folder_from_the_warning_replaces_it(
 ):
     window = open_window({ENV_KB: str(tmp_path / "share" / "kb")})
     b = banner(window)
-    qtbot.waitUntil(lambda: b.kind == "warning" and b.isVisible(), timeout=WAIT_MS)
+    wait_for_warning(qtbot, window)
     monkeypatch.setattr("desktop_app.dialogs.choose_kb_dir", lambda parent, current: kb_copy)
     with qtbot.waitSignal(window.ready, timeout=WAIT_MS):
         qtbot.mouseClick(b.open_button, Qt.MouseButton.LeftButton)
