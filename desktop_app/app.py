@@ -5,14 +5,16 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from desktop_app import none_guard
+from desktop_app.deployment import Deployment, KbChoice, choose_kb
 from desktop_app.errors import CrashReporter
 from desktop_app.main_window import MainWindow
 from desktop_app.settings import APP_NAME, AppPaths, AppSettings
@@ -80,25 +82,26 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def resolve_kb_dir(kb_dir: Path | None, settings: AppSettings) -> Path:
-    """The KB folder: the argument, else the remembered one (if it still exists), else the bundled KB."""
-    if kb_dir is not None:
-        return Path(kb_dir)
-    remembered = settings.kb_dir()
-    if remembered is not None and remembered.is_dir():
-        return remembered
-    from kb.paths import bundled_kb_dir
-
-    return bundled_kb_dir()
+def choose_kb_dir(
+    kb_dir: Path | None, settings: AppSettings, deployment: Deployment | None = None
+) -> KbChoice:
+    """The KB folder to open and why: command line > KB_BROWSER_KB > kb-browser.ini beside the
+    program > the folder opened last time > the bundled demo KB (desktop_app/deployment.py)."""
+    return choose_kb(kb_dir, settings.kb_dir(), deployment or Deployment.current())
 
 
 def create_window(
-    kb_dir: Path | None, index_dir: Path | None, paths: AppPaths
+    kb_dir: Path | None, index_dir: Path | None, paths: AppPaths, deployment: Deployment | None = None
 ) -> tuple[MainWindow, CrashReporter]:
     """The main window on the configured KB, with the crash reporter installed (tests use this)."""
+    from desktop_app.kb_banner import KbAvailability
+
     ensure_app()
     settings = AppSettings(paths.settings_file)
-    window = MainWindow(resolve_kb_dir(kb_dir, settings), index_dir, settings)
+    choice = choose_kb_dir(kb_dir, settings, deployment)
+    log.info("knowledge base %s (from the %s)", choice.path, choice.source)
+    window = MainWindow(choice.path, index_dir, settings)
+    window.availability = KbAvailability(window, choice)  # the demo / unreachable-KB banner
     reporter = CrashReporter(paths.log_dir, parent=lambda: window)
     reporter.install()
     return window, reporter
@@ -118,8 +121,46 @@ def run_gui(kb_dir: Path | None = None, index_dir: Path | None = None, paths: Ap
     use_thread_safe_start_method()
     app = ensure_app(sys.argv[:1])
     window, reporter = create_window(kb_dir, index_dir, paths or AppPaths.default())
+    report = os.environ.get(SMOKE_ENV)
+    if report:
+        # after the slot that emits ready has finished (it starts the warm-up after emitting)
+        window.ready.connect(lambda: QTimer.singleShot(0, lambda: _smoke_report(window, Path(report))))
     window.show()
     try:
         return app.exec()
     finally:
         reporter.uninstall()
+
+
+SMOKE_ENV = "KB_BROWSER_SMOKE"  # a file name: write what the started window shows there, then quit
+
+
+def _morphology_loads() -> bool | None:
+    """Does the morphological dictionary load (None: this build has no index.morphology)? A frozen
+    build missing its data would silently search worse than the installed app."""
+    try:
+        from index import morphology  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return bool(morphology.available())
+
+
+def _smoke_report(window: MainWindow, report: Path) -> None:
+    """For packaging/smoke.py: the frozen window came up, opened its KB, and can close by itself."""
+    import json
+
+    kb = window.kb
+    facts = {
+        "visible": window.isVisible(),
+        "title": window.windowTitle(),
+        "platform": QApplication.platformName(),
+        "kb_dir": str(window.kb_dir),
+        "articles": len(kb.articles) if kb else 0,
+        "rules": len(kb.rules) if kb else 0,
+        "banner": window.availability.banner.kind if window.availability.banner.isVisible() else "",
+        "qt_russian": bool(_translators),
+        "morphology": _morphology_loads(),
+        "frozen": bool(getattr(sys, "frozen", False)),
+    }
+    report.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    window.close()  # the last window: the event loop ends as when an agent closes it

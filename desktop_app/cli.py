@@ -3,29 +3,44 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import io
 import json
 import logging
+import multiprocessing
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 
-from desktop_app.wording import count
+from desktop_app.russian_argparse import RussianArgumentParser
+from desktop_app.wording import correction_note, count
 
 log = logging.getLogger(__name__)
 
+# Verbs that live in their own module, each with ``add_parser(subparsers)`` and
+# ``run(args, out) -> int``. Import the module above by name (freezers follow only real imports)
+# and name it here, e.g. ``from desktop_app import suggest`` and ``MODULE_VERBS = {"suggest": suggest}``.
+MODULE_VERBS: dict[str, ModuleType] = {}
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = RussianArgumentParser(
         prog="kb-browser",
         description="Офлайн-браузер базы знаний. Без команды открывает окно.",
     )
-    parser.add_argument("--kb", type=Path, help="папка базы знаний (по умолчанию встроенная)")
-    parser.add_argument("--index", type=Path, help="папка поискового индекса (по умолчанию кэш)")
+    parser.add_argument(
+        "--kb", type=Path, metavar="ПАПКА", help="папка базы знаний (по умолчанию встроенная)"
+    )
+    parser.add_argument(
+        "--index", type=Path, metavar="ПАПКА", help="папка поискового индекса (по умолчанию кэш)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="подробный журнал")
-    sub = parser.add_subparsers(dest="command", metavar="КОМАНДА")
+    sub = parser.add_subparsers(dest="command", metavar="КОМАНДА", parser_class=RussianArgumentParser)
 
     p = sub.add_parser("import", help="импортировать процедуру (.txt или .html) в базу знаний")
-    p.add_argument("source", type=Path, help="файл процедуры")
+    p.add_argument("source", type=Path, metavar="ФАЙЛ", help="файл процедуры")
     p.add_argument("--dry-run", action="store_true", help="показать, что будет записано, не записывая")
     p.add_argument("--force", action="store_true", help="перезаписать изменённые статьи")
 
@@ -33,24 +48,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="вывод в JSON")
 
     p = sub.add_parser("show", help="одно правило: статья, раздел, линия, фраза")
-    p.add_argument("id", help="id правила, например ss/finance/3")
+    p.add_argument("id", metavar="ID", help="id правила, например ss/finance/3")
 
     p = sub.add_parser("search", help="поиск правил")
-    p.add_argument("query", nargs="*", help="запрос")
-    p.add_argument("--limit", type=int, default=10, help="сколько результатов (по умолчанию 10)")
+    p.add_argument("query", nargs="*", metavar="ЗАПРОС", help="запрос")
+    p.add_argument("--limit", type=int, default=10, metavar="N", help="сколько результатов (по умолчанию 10)")
     p.add_argument("--json", action="store_true", help="вывод в JSON")
 
     p = sub.add_parser("index", help="построить или обновить поисковый индекс")
     p.add_argument("--rebuild", action="store_true", help="перестроить с нуля")
 
-    for name in ("import", "list", "show", "search", "index"):  # --kb/--index also after the verb
-        sp = sub.choices[name]
+    for module in MODULE_VERBS.values():
+        module.add_parser(sub)
+    for sp in sub.choices.values():  # --kb/--index also after the verb
         sp.add_argument("--kb", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         sp.add_argument("--index", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The console entry point: the window without a verb, else the verb's exit code."""
+    multiprocessing.freeze_support()  # first: in a frozen app every worker process starts here
+    safe_stdio()
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra and args.command == "search":  # a query word that looks like an option ("-x", "--")
@@ -66,11 +85,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop_app.app import run_gui
 
         return run_gui(args.kb, args.index)
-    handler: Callable[[argparse.Namespace], int] = COMMANDS[args.command]
     try:
-        return handler(args)
+        return _handler(args.command)(args)
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # a file held by another program, a lock held too long, a full disk
+        log.info("%s failed", args.command, exc_info=True)  # the traceback only with -v
+        sys.stderr.write(f"ошибка: {exc}\n")
+        return 1
+
+
+def gui_main() -> int:
+    """The windowed entry point (``kb-browser-gui``, no console): the same arguments as :func:`main`."""
+    multiprocessing.freeze_support()
+    return main()
+
+
+def _handler(command: str) -> Callable[[argparse.Namespace], int]:
+    if command in COMMANDS:
+        return COMMANDS[command]
+    module = MODULE_VERBS[command]
+    return lambda args: module.run(args, sys.stdout)
+
+
+def safe_stdio() -> None:
+    """Output that never fails: without a console (a windowed exe) stdout and stderr are None, so
+    they go to the null device; a strict ANSI code page (cp1251, cp1252) replaces what it cannot
+    encode instead of raising UnicodeEncodeError."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 (lives as long as sys)
+        elif isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
 
 
 def _kb_dir(args: argparse.Namespace) -> Path:
@@ -84,7 +131,15 @@ def _print(text: str) -> None:
 
 
 def _print_json(data: object) -> None:
-    _print(json.dumps(data, ensure_ascii=False, indent=2))
+    """JSON is UTF-8 bytes whatever the console or code page (written past the text layer)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (StringIO): it takes str
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8", errors="replace"))  # a lone surrogate from argv becomes "?"
+    buffer.flush()
 
 
 def _report_load_errors(errors: Sequence[object]) -> None:
@@ -171,7 +226,7 @@ def _open_index(args: argparse.Namespace, progress: Callable[[int, int], None] |
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from index import format_hits, search_json
+    from index import search_json
 
     query = " ".join(args.query)
     ix = _open_index(args, _Progress("Индексация"))
@@ -179,8 +234,17 @@ def cmd_search(args: argparse.Namespace) -> int:
         result = ix.search(query, limit=max(1, args.limit))
     finally:
         ix.close()
-    _print_json(search_json(result)) if args.json else _print(format_hits(result))
+    _print_json(search_json(result)) if args.json else _print(_format_result(result))
     return 0
+
+
+def _format_result(result) -> str:
+    """The correction worded as the window words it, then the hits."""
+    from index import format_hits
+
+    note = correction_note(result.query, result.corrected, result.layout_converted)
+    hits = format_hits(dataclasses.replace(result, corrected=None))
+    return f"{note}\n{hits}" if note else hits
 
 
 def cmd_index(args: argparse.Namespace) -> int:

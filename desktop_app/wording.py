@@ -17,3 +17,16 @@ def plural(n: int, one: str, few: str, many: str) -> str:
 def count(n: int) -> str:
     """From 10 000 on the thousands are set apart with a no-break space, as Russian text writes them."""
     return f"{n:,}".replace(",", "\u00a0") if abs(n) >= 10_000 else str(n)
+
+
+LAYOUT_FIXED = "Раскладка исправлена: «{query}»"
+DID_YOU_MEAN = "Возможно, вы имели в виду: {}"
+
+
+def correction_note(query: str, corrected: str | None, layout_converted: bool) -> str | None:
+    """How the window and the command line name a corrected query: a layout fix is stated as done
+    («Раскладка исправлена: «hjevbyu» → «роуминг»»), a typo fix is offered («Возможно, …»)."""
+    if layout_converted:
+        note = LAYOUT_FIXED.format(query=query)
+        return f"{note} → «{corrected}»" if corrected else note
+    return DID_YOU_MEAN.format(corrected) if corrected else None

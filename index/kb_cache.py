@@ -11,13 +11,13 @@ from __future__ import annotations
 import dataclasses
 import gc
 import logging
-import os
 import pickle
 import uuid
 import zlib
 from pathlib import Path
 
 from kb import model
+from kb.fs import replace_retrying
 from kb.loader import LoadCache
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def save(index_dir: Path, kb_dir: Path, cache: LoadCache, hashes: dict[Path, str
         with tmp.open("wb") as f:
             f.write(MAGIC + zlib.crc32(payload).to_bytes(4, "big"))
             f.write(payload)
-        os.replace(tmp, index_dir / CACHE_NAME)
+        replace_retrying(tmp, index_dir / CACHE_NAME)
     except Exception as exc:  # disk full, folder gone, an unpicklable value: go on without
         log.info("KB cache not written to %s: %s", index_dir, exc)
         tmp.unlink(missing_ok=True)

@@ -78,6 +78,7 @@ class KnowledgeIndex:
         self._hashes: dict[int, tuple[Article, str]] = {}  # id(article) -> (article, content hash)
         self._lock = threading.RLock()  # guards the state searches read
         self._write_lock = threading.Lock()  # one refresh or rebuild at a time
+        self._pointer_seen: tuple[int, int, int] | None = None  # signature of the pointer last read
 
     # ------------------------------------------------------------------ lifecycle
     # Index work (loading, building, writing) runs outside ``_lock`` so searches go on meanwhile;
@@ -154,8 +155,8 @@ class KnowledgeIndex:
         thread after open and refresh; it runs in steps, so searches go on in between (no step holds
         the lock for more than the lexicon scan, ~0.1 s at 100k rules)."""
         try:
-            if self._open_on_disk() is not None:
-                store.prefetch(self.index_dir)  # the OS reads the files ahead while we work
+            if (on_disk := self._open_on_disk()) is not None:
+                store.prefetch(Path(on_disk.storage.folder))  # the OS reads the files ahead while we work
             with self._lock:
                 if self._ix is None:  # closed
                     return
@@ -215,10 +216,26 @@ class KnowledgeIndex:
             return self._build_in_memory(kb, progress, exc)
 
     def _open_on_disk(self) -> windex.Index | None:
-        """The index this object has open on its folder, if any (reused rather than reopened)."""
+        """The generation of its folder this object has open, if any (reused while it is current)."""
         ix = self._ix
         on_disk = ix is not None and isinstance(ix.storage, FileStorage)
-        return ix if on_disk and Path(ix.storage.folder) == self.index_dir else None
+        return ix if on_disk and Path(ix.storage.folder).parent == self.index_dir else None
+
+    def _moved_on(self) -> bool:
+        """Whether another process (or a rebuild) published a generation other than the one open;
+        the pointer is read again only when its signature changed (every search asks)."""
+        ix = self._open_on_disk()
+        if ix is None:
+            return False
+        seen = store.pointer_signature(self.index_dir)
+        if seen is not None and seen == self._pointer_seen:
+            return False
+        try:
+            moved = store.current_dir(self.index_dir) != Path(ix.storage.folder)
+        except store.IndexInvalid:  # no pointer now: keep searching what is open; a failure repairs
+            return False
+        self._pointer_seen = None if moved else seen
+        return moved
 
     def _build_in_memory(self, kb: KnowledgeBase, progress: Progress, exc: Exception) -> windex.Index:
         """Last resort: an index in RAM for this session, so search works without a usable cache."""
@@ -246,13 +263,13 @@ class KnowledgeIndex:
         self.rebuilt_reason = reason
 
     def _build(self, kb: KnowledgeBase, progress: Progress) -> windex.Index:
-        """Build into a temporary folder, then rename it into place (caller holds the build lock)."""
+        """Build a new generation folder, then publish it (caller holds the build lock)."""
         store.sweep(self.index_dir)
-        tmp = store.fresh_dir(self.index_dir)
+        gen = store.new_generation(self.index_dir)
         wanted = self._article_hashes(kb)
         words: Counter[str] = Counter()  # the vocabulary goes to a side file, not into postings
         try:
-            ix = windex.create_in(str(tmp), make_schema())
+            ix = windex.create_in(str(gen), make_schema())
             with ix.writer(**build_options(len(wanted))) as writer:
                 for done, (article, digest) in enumerate(wanted.values(), 1):
                     for doc in article_documents(article, digest, words):
@@ -261,14 +278,15 @@ class KnowledgeIndex:
             ix.close()
             if not wanted:
                 progress(0, 0)
-            store.write_words(tmp, words)
+            store.write_words(gen, words)
             hashes = {aid: digest for aid, (_, digest) in wanted.items()}
-            store.record_files(tmp, (writer.generation, hashes))
-            store.swap_in(tmp, self.index_dir)
+            store.record_files(gen, (writer.generation, hashes))
+            store.publish(self.index_dir, gen)
         except BaseException:
-            store.discard(tmp)
+            store.discard(gen)
             raise
-        return windex.open_dir(str(self.index_dir))
+        store.sweep(self.index_dir)
+        return windex.open_dir(str(gen))
 
     @staticmethod
     def _indexed_hashes(ix: windex.Index) -> dict[str, str]:
@@ -325,7 +343,7 @@ class KnowledgeIndex:
         if isinstance(ix.storage, FileStorage):
             hashes = {aid: digest for aid, (_, digest) in wanted.items()}
             with store.build_lock(self.index_dir):
-                store.record_files(self.index_dir, (writer.generation, hashes))
+                store.record_files(Path(ix.storage.folder), (writer.generation, hashes))
         log.info("Search index: %d added, %d changed, %d removed", len(added), len(changed), len(removed))
         return UpdateReport(added, changed, removed, kb.errors)
 
@@ -434,7 +452,8 @@ class KnowledgeIndex:
         return next((d for d in docs if d["id"] == rule_id), None)
 
     def _current_searcher(self) -> Searcher:
-        if self._ix is None:
+        if self._ix is None or self._moved_on():  # a new generation: open it, not the old one
+            self._close_searcher()
             self._ix = self._open_or_build(self._kb, _noop)
         if self._searcher is not None and not self._searcher.up_to_date():
             self._close_searcher()  # never Searcher.refresh(): it returns stale hits (NOTES.md)
@@ -452,13 +471,14 @@ class KnowledgeIndex:
         """The build's vocabulary beside the index, read again only when its file changed."""
         if self._ix is None or not isinstance(self._ix.storage, FileStorage):
             return WordTable()
+        folder = Path(self._ix.storage.folder)
         try:
-            st = (self.index_dir / store.WORDS_NAME).stat()
-            key = (st.st_mtime_ns, st.st_size, st.st_ino)
+            st = (folder / store.WORDS_NAME).stat()
+            key = (str(folder), st.st_mtime_ns, st.st_size, st.st_ino)
         except OSError:
             return WordTable()
         if self._words[0] != key:
-            self._words = (key, WordTable(*store.read_words(self.index_dir)))
+            self._words = (key, WordTable(*store.read_words(folder)))
         return self._words[1]
 
     def _close_searcher(self) -> None:

@@ -1,8 +1,12 @@
-"""Where the index lives and how it is kept whole: version file, checksums, atomic builds, locks.
+"""Where the index lives and how it is kept whole: generations, version file, checksums, locks.
 
-A fresh index is always built in a temporary sibling folder and renamed into place, so no process
-ever opens a half-built one. Every file Whoosh writes is immutable once committed; its CRC is kept in
-``kbindex.json`` beside the schema version, so a truncated or overwritten file is noticed on open.
+The index folder holds *generations*: each full build goes into a new folder ``gen-N`` and is then
+published by rewriting the small pointer file ``current`` (``gen-N``). Readers open what the
+pointer names, so no process ever opens a half-built index, and no folder another process may have
+open is ever renamed (Windows refuses that). Old generations are removed once two newer ones exist,
+or later, when Windows still reports their files open. Incremental updates go into the current
+generation through Whoosh's own writer. Every file Whoosh writes is immutable once committed; its
+CRC is kept in ``kbindex.json`` beside the schema version, so a damaged file is noticed on open.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import itertools
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -26,6 +31,7 @@ from whoosh import index as windex
 from whoosh.util.filelock import FileLock
 
 from index.documents import SCHEMA_VERSION
+from kb.fs import RETRIES, RETRY_DELAY, replace_retrying
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +39,9 @@ META_NAME = "kbindex.json"
 WORDS_NAME = "words.tsv"  # the spelling vocabulary of a full build
 LOCK_SUFFIX = ".lock"
 LOCK_TIMEOUT = 60.0
+POINTER_NAME = "current"  # names the generation folder readers open
+_GENERATION_RE = re.compile(r"gen-(\d+)")
+_LEGACY_PREFIXES = ("_MAIN", "MAIN", f".{META_NAME}.")  # an index of the one-folder layout
 
 
 class IndexInvalid(Exception):
@@ -44,8 +53,8 @@ class IndexInvalid(Exception):
         self.missing = missing
 
 
-class LockTimeout(Exception):
-    """Another process held the index lock for longer than we were willing to wait."""
+class LockTimeout(TimeoutError):
+    """Another process held the index lock for longer than we were willing to wait (an OSError)."""
 
 
 def default_index_dir(kb_dir: Path) -> Path:
@@ -72,7 +81,7 @@ def read_meta(index_dir: Path) -> dict | None:
 def _write_meta(index_dir: Path, meta: dict) -> None:
     tmp = index_dir / f".{META_NAME}.{uuid.uuid4().hex}"
     tmp.write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, index_dir / META_NAME)
+    replace_retrying(tmp, index_dir / META_NAME)
 
 
 def write_words(index_dir: Path, counts: dict[str, int]) -> None:
@@ -186,17 +195,83 @@ def _check_files(index_dir: Path, meta: dict) -> None:
             raise IndexInvalid(f"index file {name} is damaged (size or checksum changed)")
 
 
+# ----------------------------------------------------------------------------- generations
+
+
+def _generation(name: str) -> int | None:
+    match = _GENERATION_RE.fullmatch(name)
+    return int(match.group(1)) if match else None
+
+
+def current_dir(index_dir: Path) -> Path:
+    """The generation folder the pointer names (IndexInvalid when there is none or it is damaged)."""
+    text = _read_pointer(index_dir / POINTER_NAME)
+    if text is None:
+        raise IndexInvalid("no index yet", missing=True)
+    if _generation(text) is None:
+        raise IndexInvalid(f"index pointer {POINTER_NAME} is damaged")
+    if not (index_dir / text).is_dir():
+        raise IndexInvalid(f"index folder {text} named by {POINTER_NAME} is missing")
+    return index_dir / text
+
+
+def pointer_signature(index_dir: Path) -> tuple[int, int, int] | None:
+    """Changes whenever the pointer is replaced (a stat, cheaper than reading it); None if absent."""
+    try:
+        st = (index_dir / POINTER_NAME).stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+def _read_pointer(path: Path) -> str | None:
+    """The pointer's text; retried while Windows reports it busy (being replaced right now)."""
+    for attempt in range(RETRIES):
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        except PermissionError:
+            if attempt == RETRIES - 1:
+                raise IndexInvalid(f"index pointer {POINTER_NAME} stays locked") from None
+            time.sleep(RETRY_DELAY)
+        except (OSError, ValueError) as exc:
+            raise IndexInvalid(f"index pointer {POINTER_NAME} cannot be read ({exc})") from None
+    return None
+
+
+def new_generation(index_dir: Path) -> Path:
+    """A new empty generation folder, numbered after every one present (caller holds the build lock)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    numbers = [n for p in index_dir.iterdir() if (n := _generation(p.name)) is not None]
+    folder = index_dir / f"gen-{max(numbers, default=0) + 1}"
+    folder.mkdir()
+    return folder
+
+
+def publish(index_dir: Path, generation: Path) -> None:
+    """Make ``generation`` the one readers open: the pointer is replaced, no folder is renamed."""
+    tmp = index_dir / f".{POINTER_NAME}.{uuid.uuid4().hex}"
+    tmp.write_text(generation.name + "\n", encoding="utf-8")
+    try:
+        replace_retrying(tmp, index_dir / POINTER_NAME)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 # ----------------------------------------------------------------------------- opening
 
 
 def open_valid(index_dir: Path, current: windex.Index | None = None) -> windex.Index:
-    """Open the index in ``index_dir`` after checking version, checksums and readability;
-    ``current``, an index already open on that folder, is checked the same way but not reopened."""
-    check(index_dir)
-    if current is not None:
+    """Open the generation the pointer of ``index_dir`` names after checking version, checksums and
+    readability; ``current``, an index this process has open, is reused when it is that generation."""
+    live = current_dir(index_dir)
+    check(live)
+    if current is not None and Path(current.storage.folder) == live:
         return current
     try:
-        ix = windex.open_dir(str(index_dir))
+        ix = windex.open_dir(str(live))
         _probe(ix)
     except IndexInvalid:
         raise
@@ -206,7 +281,8 @@ def open_valid(index_dir: Path, current: windex.Index | None = None) -> windex.I
 
 
 def check(index_dir: Path) -> None:
-    """Raise IndexInvalid unless ``index_dir`` holds an index of our version with undamaged files."""
+    """Raise IndexInvalid unless the generation folder ``index_dir`` holds an index of our version
+    with undamaged files."""
     if not index_dir.is_dir() or not any(index_dir.glob("_MAIN_*.toc")):
         if index_dir.is_dir() and any(index_dir.iterdir()):
             raise IndexInvalid("index table of contents is missing")
@@ -253,30 +329,38 @@ def build_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]
         lock.release()
 
 
-def fresh_dir(index_dir: Path) -> Path:
-    """A new empty temporary folder beside ``index_dir`` to build into."""
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.build-", dir=index_dir.parent))
-
-
-def swap_in(built: Path, index_dir: Path) -> None:
-    """Replace ``index_dir`` by the finished build ``built`` with renames (old one removed after)."""
-    old = None
-    if index_dir.exists():
-        old = index_dir.parent / f".{index_dir.name}.old-{uuid.uuid4().hex[:8]}"
-        os.replace(index_dir, old)
-    os.replace(built, index_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def sweep(index_dir: Path) -> None:
-    """Remove builds and old copies left by processes that died (caller holds the build lock)."""
-    if not index_dir.parent.is_dir():
+    """Remove what no reader needs (caller holds the build lock): generations other than the current
+    one and the one before it (a process may not have seen the pointer move yet), builds of processes
+    that died, an index of the old one-folder layout. What Windows reports open stays for next time."""
+    if not index_dir.is_dir():
         return
-    for pattern in (f".{index_dir.name}.build-*", f".{index_dir.name}.old-*"):
+    for n in _unneeded_generations(index_dir):
+        shutil.rmtree(index_dir / f"gen-{n}", ignore_errors=True)
+    for path in index_dir.iterdir():
+        if path.is_file() and _is_leftover(path.name):
+            with contextlib.suppress(OSError):  # held open (Windows): next time
+                path.unlink()
+    for pattern in (f".{index_dir.name}.build-*", f".{index_dir.name}.old-*"):  # the one-folder layout
         for stale in index_dir.parent.glob(pattern):
             shutil.rmtree(stale, ignore_errors=True)
+
+
+def _unneeded_generations(index_dir: Path) -> list[int]:
+    """Every generation but the current one and the newest before it (all, when none is current)."""
+    try:
+        current = _generation(current_dir(index_dir).name)
+    except IndexInvalid:
+        current = None
+    numbers = [n for p in index_dir.iterdir() if (n := _generation(p.name)) is not None]
+    older = [n for n in numbers if current is not None and n < current]
+    keep = {current, max(older, default=None)}
+    return sorted(n for n in numbers if n not in keep)
+
+
+def _is_leftover(name: str) -> bool:
+    """An index file of the one-folder layout, or a pointer a dead process did not publish."""
+    return name.startswith((*_LEGACY_PREFIXES, f".{POINTER_NAME}.")) or name in (META_NAME, WORDS_NAME)
 
 
 def discard(path: Path) -> None:

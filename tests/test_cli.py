@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -132,3 +133,87 @@ def test_index_verb_builds_and_rebuilds_with_progress(tmp_path: Path):
     proc = run("index", "--rebuild", "--index", str(tmp_path / "ix"))
     assert "Индекс готов: статей — 3, правил — 67" in proc.stdout
     assert "100%" in proc.stderr
+
+
+# ------------------------------------------------------------------ Windows code pages, no console
+
+
+def run_with_stdio(encoding: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """A verb with stdout and stderr redirected as on Windows: the ANSI code page, strictly."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONUTF8", "PYTHONIOENCODING")}
+    env["PYTHONIOENCODING"] = f"{encoding}:strict"
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_app.cli", *args], cwd=ROOT, env=env, capture_output=True, timeout=120
+    )
+
+
+def _no_traceback(proc: subprocess.CompletedProcess[bytes]) -> str:
+    err = proc.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in err and "UnicodeEncodeError" not in err, err
+    return err
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "cp1252"])
+def test_json_is_utf8_whatever_the_code_page(encoding: str, tmp_path: Path):
+    proc = run_with_stdio(encoding, "search", "--json", "--index", str(tmp_path), "😀 роуминг")
+    _no_traceback(proc)
+    data = json.loads(proc.stdout.decode("utf-8"))
+    assert data["query"] == "😀 роуминг" and data["hits"][0]["id"] == "ss/finance/3"
+    listing = run_with_stdio(encoding, "list", "--json")
+    assert json.loads(listing.stdout.decode("utf-8"))["articles"][0]["title"].startswith("Перевод")
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "cp1252"])
+def test_human_output_never_fails_on_a_strict_code_page(encoding: str, tmp_path: Path):
+    for verb in [("list",), ("index", "--rebuild", "--index", str(tmp_path)), ("--help",)]:
+        proc = run_with_stdio(encoding, *verb)
+        _no_traceback(proc)
+        assert proc.returncode == 0, (verb, proc.stderr)
+        assert proc.stdout.decode(encoding).strip(), verb  # every byte is of the code page
+    search = run_with_stdio(encoding, "search", "--index", str(tmp_path), "роуминг 😀")
+    _no_traceback(search)
+    assert "[ss/finance/3]" in search.stdout.decode(encoding)
+    if encoding == "cp1251":  # Russian stays Russian; only what the code page lacks is replaced
+        assert "Финансовые вопросы" in search.stdout.decode(encoding)
+    missing = run_with_stdio(encoding, "show", "нет/такого/1")
+    assert missing.returncode == 1
+    _no_traceback(missing)
+
+
+def test_verbs_work_without_stdout_and_stderr(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """A windowed exe (pythonw, PyInstaller without a console) has sys.stdout = sys.stderr = None."""
+    from desktop_app import cli
+
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    assert cli.main(["list"]) == 0
+    assert cli.main(["index", "--rebuild", "--index", str(tmp_path)]) == 0
+    assert cli.main(["search", "--json", "--index", str(tmp_path), "роуминг"]) == 0
+    assert cli.main(["show", "нет/такого/1"]) == 1
+
+
+# ------------------------------------------------------------------ wording
+
+
+def test_layout_fix_is_stated_as_the_window_states_it(tmp_path: Path):
+    out = run("search", "--index", str(tmp_path), "hjevbyu").stdout
+    assert out.splitlines()[0] == "Раскладка исправлена: «hjevbyu» → «роуминг»"
+    assert "Возможно" not in out
+
+
+def test_typo_fix_is_offered(tmp_path: Path):
+    out = run("search", "--index", str(tmp_path), "роумниг").stdout
+    assert out.splitlines()[0].startswith("Возможно, вы имели в виду: роуминг")
+    assert "Раскладка" not in out
+
+
+def test_help_speaks_russian():
+    for args in (("--help",), ("search", "--help"), ("index", "-h")):
+        out = run(*args).stdout
+        assert out.startswith("Использование: kb-browser") and "показать эту справку и выйти" in out
+        assert "параметры:" in out
+        assert "show this help" not in out and "usage:" not in out
+    bad = run("search", "--limit", "x", "роуминг", check=False)
+    assert bad.returncode == 2 and "ошибка: аргумент --limit: не целое число: 'x'" in bad.stderr
+    unknown = run("поиск", check=False)
+    assert "недопустимое значение: 'поиск'" in unknown.stderr and "invalid choice" not in unknown.stderr

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kb.fs import replace_retrying
 from kb.importer.errors import ProcedureImportError
 from kb.importer.keep import (
     existing_phrasings,
@@ -182,7 +183,7 @@ def atomic_write(target: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        replace_retrying(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

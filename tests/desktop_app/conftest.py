@@ -52,6 +52,8 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.setenv("KB_BROWSER_CONFIG_DIR", str(home / "kb-config"))
     monkeypatch.setenv("KB_BROWSER_LOG_DIR", str(home / "kb-logs"))
+    for var in ("KB_BROWSER_KB", "KB_BROWSER_POLL_SECONDS", "KB_BROWSER_SMOKE"):  # a seat's own set-up
+        monkeypatch.delenv(var, raising=False)
     return home
 
 

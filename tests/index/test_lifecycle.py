@@ -12,7 +12,7 @@ import pytest
 
 from index import KnowledgeIndex, default_index_dir
 from index import knowledge_index as ki_module
-from index.store import META_NAME
+from index.store import META_NAME, current_dir
 
 ROAMING = "alpha/finance/1"
 
@@ -23,7 +23,12 @@ def _segment_files(index_dir: Path) -> list[Path]:
 
 
 def _leftovers(index_dir: Path) -> list[str]:
-    return [p.name for p in index_dir.parent.iterdir() if ".build-" in p.name or ".old-" in p.name]
+    """Builds or copies nobody needs: anything but the current generation, the one before it, the
+    pointer and the KB cache."""
+    beside = [p.name for p in index_dir.parent.iterdir() if ".build-" in p.name or ".old-" in p.name]
+    current = int(current_dir(index_dir).name.removeprefix("gen-"))
+    needed = {f"gen-{current}", f"gen-{current - 1}", "current", "kbcache.pickle"}
+    return beside + [p.name for p in index_dir.iterdir() if p.name not in needed]
 
 
 # ------------------------------------------------------------------ location
@@ -41,10 +46,10 @@ def test_first_open_builds_in_the_cache_and_reopen_reuses_it(small_kb: Path, cap
     with KnowledgeIndex.open(small_kb) as ix:
         assert ix.index_dir == default_index_dir(small_kb) and ix.rebuilt_reason is None
         assert ix.search("роуминг").hits[0].id == ROAMING
-        toc = sorted(ix.index_dir.glob("*.toc"))
+        toc = sorted(current_dir(ix.index_dir).glob("*.toc"))
     assert not list(small_kb.glob("MAIN*")) and not _leftovers(default_index_dir(small_kb))
     with caplog.at_level(logging.WARNING), KnowledgeIndex.open(small_kb) as again:
-        assert again.rebuilt_reason is None and sorted(again.index_dir.glob("*.toc")) == toc
+        assert again.rebuilt_reason is None and sorted(current_dir(again.index_dir).glob("*.toc")) == toc
     assert not caplog.records
 
 
@@ -144,11 +149,49 @@ def test_rebuild_reports_progress(small_kb: Path, tmp_path: Path):
 
 def test_builds_left_by_a_killed_process_are_swept(small_kb: Path, tmp_path: Path):
     index_dir = tmp_path / "ix"
-    (tmp_path / ".ix.build-dead").mkdir()
+    (tmp_path / ".ix.build-dead").mkdir()  # of the one-folder layout
     (tmp_path / ".ix.build-dead" / "_MAIN_1.toc").write_bytes(b"half")
+    (index_dir / "gen-7").mkdir(parents=True)  # a generation never published
+    (index_dir / "gen-7" / "_MAIN_1.toc").write_bytes(b"half")
     with KnowledgeIndex.open(small_kb, index_dir) as ix:
         assert ix.search("роуминг").hits
-    assert not _leftovers(index_dir)
+    assert not _leftovers(index_dir) and not (index_dir / "gen-7").exists()
+
+
+def test_an_index_of_the_one_folder_layout_is_replaced_quietly(small_kb: Path, tmp_path: Path, caplog):
+    index_dir = tmp_path / "ix"
+    KnowledgeIndex.open(small_kb, index_dir).close()
+    live = current_dir(index_dir)
+    for f in live.iterdir():  # what an older version left: the index files in the folder itself
+        f.rename(index_dir / f.name)
+    live.rmdir()
+    (index_dir / "current").unlink()
+    with caplog.at_level(logging.WARNING), KnowledgeIndex.open(small_kb, index_dir) as ix:
+        assert ix.search("роуминг").hits[0].id == ROAMING and ix.rebuilt_reason is None
+    assert not caplog.records and not _leftovers(index_dir)
+
+
+def test_generations_a_reader_still_needs_are_kept_older_ones_swept(small_kb: Path, tmp_path: Path):
+    with KnowledgeIndex.open(small_kb, tmp_path / "ix") as ix:
+        for _ in range(3):
+            ix.rebuild()
+        assert sorted(p.name for p in ix.index_dir.glob("gen-*")) == ["gen-3", "gen-4"]
+        assert current_dir(ix.index_dir).name == "gen-4"
+        assert ix.search("роуминг").hits[0].id == ROAMING
+
+
+def test_a_reader_follows_a_rebuild_by_another_process(small_kb: Path, tmp_path: Path):
+    with KnowledgeIndex.open(small_kb, tmp_path / "ix") as reader:
+        assert reader.search("роуминг").hits
+        (small_kb / "gamma.md").write_text(
+            "---\nid: gamma\ntitle: Новая\nline: СВ\n---\n\n## Раздел {#s}\n\n1. Крокодил.\n",
+            encoding="utf-8",
+        )
+        with KnowledgeIndex.open(small_kb, tmp_path / "ix") as other:
+            other.rebuild()
+            other.rebuild()  # the generation the reader had open is swept
+        assert reader.search("крокодил").hits[0].id == "gamma/s/1"
+        assert Path(reader._ix.storage.folder) == current_dir(tmp_path / "ix")
 
 
 def test_writer_lock_held_elsewhere_does_not_fail(small_kb: Path, tmp_path: Path, monkeypatch):
@@ -205,15 +248,30 @@ def _garble_version_file(d: Path) -> None:
     (d / META_NAME).write_bytes(b"\x00garbage{")
 
 
+def _garble_pointer(d: Path) -> None:
+    (d.parent / "current").write_bytes(b"\xff\x00gen-")
+
+
+def _pointer_to_nowhere(d: Path) -> None:
+    (d.parent / "current").write_bytes(b"gen-99\n")
+
+
+def _delete_generation(d: Path) -> None:
+    import shutil
+
+    shutil.rmtree(d)
+
+
 DAMAGE = [_truncate, _garble, _garbage_same_size, _delete_toc, _delete_segment, _wrong_version,
-          _delete_version_file, _garble_version_file]  # fmt: skip
+          _delete_version_file, _garble_version_file, _garble_pointer, _pointer_to_nowhere,
+          _delete_generation]  # fmt: skip
 
 
 @pytest.mark.parametrize("damage", DAMAGE, ids=lambda f: f.__name__.strip("_"))
 def test_damaged_index_is_rebuilt_with_one_warning(small_kb: Path, tmp_path: Path, damage, caplog):
     index_dir = tmp_path / "ix"
     KnowledgeIndex.open(small_kb, index_dir).close()
-    damage(index_dir)
+    damage(current_dir(index_dir))
     with caplog.at_level(logging.WARNING), KnowledgeIndex.open(small_kb, index_dir) as ix:
         assert ix.rebuilt_reason
         assert ix.search("роуминг").hits[0].id == ROAMING
@@ -236,7 +294,7 @@ def test_index_folder_removed_while_running(small_kb: Path, tmp_path: Path):
 
 def test_index_damaged_while_running_is_repaired_on_refresh(small_kb: Path, tmp_path: Path):
     with KnowledgeIndex.open(small_kb, tmp_path / "ix") as ix:
-        _garble(tmp_path / "ix")
+        _garble(current_dir(tmp_path / "ix"))
         report = ix.refresh()
         assert report.rebuilt and ix.rebuilt_reason
         assert ix.search("роуминг").hits[0].id == ROAMING
@@ -277,7 +335,7 @@ def test_processes_opening_an_empty_cache_at_once_all_succeed(
 def test_processes_repairing_a_damaged_index_at_once(small_kb: Path, tmp_path: Path):
     index_dir = tmp_path / "ix"
     KnowledgeIndex.open(small_kb, index_dir).close()
-    _garble(index_dir)
+    _garble(current_dir(index_dir))
     ctx = multiprocessing.get_context("spawn")
     barrier, queue = ctx.Barrier(3), ctx.Queue()
     args = (str(small_kb), str(index_dir), str(tmp_path), barrier, queue)
@@ -351,6 +409,30 @@ def test_another_process_updating_while_this_one_searches(small_kb: Path, tmp_pa
         assert ix.search("метка7").hits[0].id == ROAMING  # the other process's last update is visible
 
 
+def _rebuild_loop(kb: str, index_dir: str, rounds: int) -> None:
+    with KnowledgeIndex.open(Path(kb), Path(index_dir)) as ix:
+        for _ in range(rounds):
+            ix.rebuild()
+
+
+def test_another_process_rebuilding_while_this_one_searches(small_kb: Path, tmp_path: Path):
+    index_dir = tmp_path / "ix"
+    with KnowledgeIndex.open(small_kb, index_dir) as ix:
+        ctx = multiprocessing.get_context("spawn")
+        rebuilder = ctx.Process(target=_rebuild_loop, args=(str(small_kb), str(index_dir), 5))
+        rebuilder.start()
+        seen, folders = set(), set()
+        while rebuilder.is_alive():
+            hits = ix.search("роуминг").hits
+            seen.add(hits[0].id if hits else "")
+            folders.add(Path(ix._ix.storage.folder).name)
+        rebuilder.join(timeout=60)
+        assert rebuilder.exitcode == 0 and seen == {ROAMING}
+        assert ix.search("роуминг").hits[0].id == ROAMING
+        assert Path(ix._ix.storage.folder) == current_dir(index_dir) == index_dir / "gen-6"
+    assert not _leftovers(index_dir)
+
+
 def test_warm_up_asks_the_os_to_read_every_index_file_ahead(small_kb: Path, tmp_path: Path, monkeypatch):
     from index import store
 
@@ -366,6 +448,6 @@ def test_warm_up_asks_the_os_to_read_every_index_file_ahead(small_kb: Path, tmp_
     monkeypatch.setattr(os, "POSIX_FADV_WILLNEED", getattr(os, "POSIX_FADV_WILLNEED", 3), raising=False)
     with KnowledgeIndex.open(small_kb, tmp_path / "ix") as ix:
         ix.warm_up()
-        files = {str(p) for p in store._index_files(tmp_path / "ix")}
+        files = {str(p) for p in store._index_files(current_dir(tmp_path / "ix"))}
     assert files and (set(advised) == files or not os.path.exists("/proc/self/fd"))
     store.prefetch(tmp_path / "gone")  # a folder that vanished: nothing to do, no error

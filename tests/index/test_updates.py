@@ -6,7 +6,7 @@ from pathlib import Path
 
 from index import KnowledgeIndex
 from index.merging import FANOUT, merge_tiers, tier
-from index.store import read_article_hashes
+from index.store import current_dir, read_article_hashes
 
 
 def _article(aid: str, word: str) -> str:
@@ -25,13 +25,13 @@ def _kb(tmp_path: Path, n: int) -> Path:
 def test_refresh_reads_only_changed_files_and_records_hashes(tmp_path: Path):
     kb = _kb(tmp_path, 5)
     with KnowledgeIndex.open(kb, tmp_path / "ix") as ix:
-        recorded = read_article_hashes(tmp_path / "ix", ix._ix.latest_generation())
+        recorded = read_article_hashes(current_dir(tmp_path / "ix"), ix._ix.latest_generation())
         assert recorded is not None and set(recorded) == {f"a{i}" for i in range(5)}
         (kb / "a2.md").write_text(_article("a2", "роуминг"), encoding="utf-8")
         report = ix.refresh()
         assert report.changed == ("a2",) and ix._load_cache.parsed == 1
         assert ix.search("роуминг").hits[0].id == "a2/main/1"
-        recorded = read_article_hashes(tmp_path / "ix", ix._ix.latest_generation())
+        recorded = read_article_hashes(current_dir(tmp_path / "ix"), ix._ix.latest_generation())
         assert recorded is not None and len(recorded) == 5
     with KnowledgeIndex.open(kb, tmp_path / "ix") as again:  # a fresh process sees no change
         assert not again.refresh().changed_anything
@@ -65,7 +65,7 @@ def test_parallel_build_reports_progress_and_finds_everything(tmp_path: Path, mo
         assert len(ix._ix._segments()) >= 1
         for i in (0, 17, 29):
             assert ix.search(f"слово{i}").hits[0].id == f"a{i}/main/1"
-        assert not any(p.suffix == ".seg" for p in (tmp_path / "ix").iterdir())  # not compound
+        assert not any(p.suffix == ".seg" for p in current_dir(tmp_path / "ix").iterdir())  # not compound
 
 
 def test_pre_analysed_terms_are_what_the_analyzer_gives():
@@ -77,11 +77,11 @@ def test_pre_analysed_terms_are_what_the_analyzer_gives():
 
 
 def test_build_keeps_the_vocabulary_beside_the_index_and_updates_add_to_it(tmp_path: Path):
-    from index.store import WORDS_NAME, read_words
+    from index.store import WORDS_NAME, current_dir, read_words
 
     kb = _kb(tmp_path, 3)
     with KnowledgeIndex.open(kb, tmp_path / "ix") as ix:
-        words, counts = read_words(tmp_path / "ix")
+        words, counts = read_words(current_dir(tmp_path / "ix"))
         assert counts["правило"] == 3 and words == sorted(words)
         assert ix.search("слово1").hits[0].id == "a1/main/1"
         assert ix.search("слово1").hits[0].id == "a1/main/1"
@@ -89,7 +89,7 @@ def test_build_keeps_the_vocabulary_beside_the_index_and_updates_add_to_it(tmp_p
         (kb / "a1.md").write_text(_article("a1", "тарификацию"), encoding="utf-8")
         ix.refresh()
         assert ix.search("тарифика").hits[0].id == "a1/main/1"  # completion from the updated article
-    (tmp_path / "ix" / WORDS_NAME).write_text("garbage", encoding="utf-8")
+    (current_dir(tmp_path / "ix") / WORDS_NAME).write_text("garbage", encoding="utf-8")
     with KnowledgeIndex.open(kb, tmp_path / "ix") as again:  # a damaged side file means a rebuild
         assert again.rebuilt_reason
-        assert read_words(tmp_path / "ix")[1]["правило"] == 3
+        assert read_words(current_dir(tmp_path / "ix"))[1]["правило"] == 3
