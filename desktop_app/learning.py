@@ -12,7 +12,8 @@ boost is off; what was stored stays until cleared), «Очистить исто�
 Privacy: every run of digits is masked to ``#`` before anything is stored (phone, account and
 contract numbers, amounts), so no number typed in a query ever reaches the disk. The file is small
 JSON (at most ``MAX_ENTRIES`` entries, the least recently used dropped first), written atomically
-(temporary file + ``os.replace``); a corrupt file is logged and the memory starts empty. No Qt here.
+(temporary file + ``kb.fs.replace_retrying``); a corrupt file is logged and the memory starts
+empty. No Qt here.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from kb.fs import replace_retrying
 
 if TYPE_CHECKING:
     from index.feedback import Feedback
@@ -195,7 +198,7 @@ class QueryMemory:
             fd, tmp = tempfile.mkstemp(prefix=".query-memory-", suffix=".tmp", dir=self.path.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)  # no fsync: it stalls the window on slow disks; a file lost to a power
-            os.replace(tmp, self.path)  # cut reads as corrupt, and the memory starts empty
+            replace_retrying(tmp, self.path)  # cut reads as corrupt, and the memory starts empty
         except OSError as exc:
             log.warning("Query memory %s: cannot write (%s)", self.path, exc)
             if tmp is not None:
