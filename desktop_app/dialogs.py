@@ -57,11 +57,32 @@ def choose_import_file(parent: QWidget) -> Path | None:
     )
 
 
+DEMO_IMPORT_TEXT = (
+    "Открыта демонстрационная база знаний из поставки программы: при обновлении программы она "
+    "заменяется, поэтому импорт в неё не записывается.\n\n"
+    "Откройте свою папку базы знаний («Файл → Открыть папку базы знаний…», можно пустую) "
+    "и повторите импорт."
+)
+
+
+def is_bundled_kb(kb_dir: Path) -> bool:
+    """Whether ``kb_dir`` is the KB shipped inside the program (site-packages or the frozen folder)."""
+    from kb.paths import bundled_kb_dir
+
+    try:
+        return Path(kb_dir).resolve() == bundled_kb_dir().resolve()
+    except OSError:
+        return False
+
+
 def run_import(window, kb_dir: Path) -> None:
     """File → «Импорт процедуры…»: pick a file, preview in the background, confirm, write."""
     from desktop_app.import_dialog import kb_writable, prepare_import
     from desktop_app.worker import BackgroundRunner
 
+    if is_bundled_kb(kb_dir):
+        show_warning(window, "Импорт невозможен", DEMO_IMPORT_TEXT)
+        return
     source = choose_import_file(window)
     if source is None:
         return

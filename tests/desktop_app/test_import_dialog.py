@@ -115,3 +115,19 @@ def test_import_menu_flow_keeps_an_edited_article(make_window, qtbot, kb_copy: P
     assert status_of(previews[0], "ss") == STATUS_CONFLICT
     assert edited.read_bytes() == before
     assert "не тронуто (конфликт): 1" in window.statusBar().currentMessage()
+
+
+def test_import_into_the_bundled_demo_kb_is_refused(make_window, qtbot, monkeypatch):
+    """The shipped KB is replaced on every update: an import there would be lost, so it is refused."""
+    from kb.paths import bundled_kb_dir
+
+    warnings: list[str] = []
+    monkeypatch.setattr(
+        "desktop_app.dialogs.show_warning", lambda parent, title, text, *a: warnings.append(text)
+    )
+    monkeypatch.setattr("desktop_app.dialogs.choose_import_file", lambda parent: bundled_source())
+    before = {p.name: p.read_bytes() for p in bundled_kb_dir().glob("*.md")}
+    window = make_window(kb_dir=bundled_kb_dir())
+    window.actions_.import_procedure.trigger()
+    assert warnings and "демонстрационная" in warnings[0]
+    assert {p.name: p.read_bytes() for p in bundled_kb_dir().glob("*.md")} == before
