@@ -9,6 +9,9 @@ from functools import lru_cache
 from index.analysis import index_terms, stem
 
 SNIPPET_CHARS = 260
+# A multi-word alternative is marked word by word, so a weak one (a thesaurus side found through the
+# other, «другой страны» for роуминг) would mark «другой» wherever it stands: only strong ones count.
+STRONG_PHRASE_BOOST = 0.8
 
 
 Span = tuple[str, int, int]  # stem, start, end
@@ -26,6 +29,17 @@ def _stemmed(text: str) -> tuple[tuple[Span, tuple[Span, ...]], ...]:
         out.append(((stem(term), start, end), []))
         compound_end = end if "-" in term else -1
     return tuple((whole, tuple(parts)) for whole, parts in out)
+
+
+def highlight_terms(plan) -> tuple[str, ...]:
+    """The stems worth marking for a query plan (index.query.QueryPlan): every single-word
+    alternative, and the words of multi-word alternatives that are the query itself or a strong synonym."""
+    seen: dict[str, None] = {}
+    for concept in plan.concepts:
+        for alt in concept.alternatives:
+            if len(alt.stems) == 1 or alt.boost >= STRONG_PHRASE_BOOST:
+                seen.update(dict.fromkeys(alt.stems))
+    return tuple(seen)
 
 
 def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:

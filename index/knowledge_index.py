@@ -17,7 +17,7 @@ from whoosh.searching import Searcher
 from index import confidence, kb_cache, posting_pool, store, world
 from index.documents import VOCAB, article_documents, article_hash, make_schema
 from index.feedback import Feedback
-from index.highlight import snippet
+from index.highlight import highlight_terms, snippet
 from index.merging import merge_tiers
 from index.postings import PostingsCache
 from index.query import understand
@@ -381,7 +381,7 @@ class KnowledgeIndex:
     def _search(self, query: str, limit: int) -> SearchResult:
         searcher = self._current_searcher()
         plan = understand(query, self._vocab, self._synonyms)
-        terms = plan.terms
+        terms = highlight_terms(plan)
         feedback = self._feedback
         boosts = feedback.boost(plan) if feedback is not None and limit else {}
         wanted = max(limit, confidence.JUDGED_HITS, CANDIDATES if boosts else 0) if limit else 0
