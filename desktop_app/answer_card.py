@@ -192,7 +192,13 @@ class AnswerCard(QFrame):
         if key == self._drawn and self._shown_kind != PENDING:
             return  # typing on within the same answer: nothing to redraw
         self._drawn = key
-        if answer.kind == NO_ANSWER:
+        if answer.kind == NO_ANSWER and kb is not None and not kb.articles:
+            self.show_message(
+                "<b>База знаний не загружена — ответов нет</b>",
+                "Что случилось с папкой базы знаний, сказано вверху окна.",
+                NO_ANSWER,
+            )
+        elif answer.kind == NO_ANSWER:
             self.show_message(
                 f"<b>Нет ответа по запросу «{html.escape(answer.query.strip())}»</b>",
                 "Уточните у клиента, что случилось, другими словами, или найдите правило в оглавлении"

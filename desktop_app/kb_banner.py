@@ -72,8 +72,11 @@ class KbBanner(QFrame):
         self.kind = ""
         self.label = QLabel()
         self.label.setObjectName("kbBannerText")
-        # one line that never widens the window: a long path is cut at the edge, the tooltip has all
+        # never widens the window: the text wraps (at half-screen the advice would be cut otherwise)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label.setWordWrap(True)
+        # a tool bar grants a wrapping label all the height it asks for before it knows the width
+        self.setMaximumHeight(2 * self.label.fontMetrics().lineSpacing() + 14)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.retry_button = QPushButton(RETRY)
         self.retry_button.clicked.connect(self.retry_clicked)

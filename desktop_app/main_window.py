@@ -24,7 +24,7 @@ from desktop_app.navigation import NavHistory, Target, target_for_anchor
 from desktop_app.results_panel import ResultsPanel, SearchBox
 from desktop_app.rule_list import RuleList
 from desktop_app.settings import ZOOM_RANGE, AppSettings
-from desktop_app.status import StatusArea, describe_error
+from desktop_app.status import StatusArea, describe_error, file_errors, kb_folder_found
 from desktop_app.toc import TocView
 from desktop_app.window_setup import (
     first_start_size,
@@ -205,12 +205,13 @@ class MainWindow(QMainWindow):
         self._set_kb(kb)
         articles = plural(len(kb.articles), "статья", "статьи", "статей")
         rules = plural(len(kb.rules), "правило", "правила", "правил")
-        self.status.done(f"База знаний: {articles}, {rules} — {short_path(self.kb_dir)}", str(self.kb_dir))
+        summary = f"База знаний: {articles}, {rules}" if kb_folder_found(kb) else "База знаний недоступна"
+        self.status.done(f"{summary} — {short_path(self.kb_dir)}", str(self.kb_dir))
         notes = (
             [f"Индекс перестроен: {self.session.rebuilt_reason()}"] if self.session.rebuilt_reason() else []
         )
-        if kb.errors:
-            notes.append(f"Файл не загружен — {describe_error(kb.errors[0])}")
+        if file_errors(kb):
+            notes.append(f"Файл не загружен — {describe_error(file_errors(kb)[0])}")
         notes += [describe_error(n) for n in kb.notices[:1]]
         if notes:
             self.status.note("; ".join(notes))
@@ -230,14 +231,15 @@ class MainWindow(QMainWindow):
         self._set_kb(kb)
         self.state.refresh()
         changed = len(report.added) + len(report.changed) + len(report.removed)
-        if not changed and not kb.errors:
+        errors = file_errors(kb)
+        if not changed and not errors:
             return  # nothing the agent needs to hear about
         verb = "изменена" if changed % 10 == 1 and changed % 100 != 11 else "изменено"
         note = f"База знаний обновлена: {verb} {plural(changed, 'статья', 'статьи', 'статей')}"
-        if kb.errors:
-            note += f"; не загружено: {describe_error(kb.errors[0])}"
-            if len(kb.errors) > 1:
-                note += f" и ещё {len(kb.errors) - 1}"
+        if errors:
+            note += f"; не загружено: {describe_error(errors[0])}"
+            if len(errors) > 1:
+                note += f" и ещё {len(errors) - 1}"
         note += "".join(f"; {describe_error(n)}" for n in kb.notices[:1])
         self.status.note(note)
 
@@ -246,7 +248,7 @@ class MainWindow(QMainWindow):
         self.toc.set_kb(kb)
         self.favourites.set_rules(kb, self.settings.favourites())
         self._update_history()
-        self.status.set_errors(list(kb.errors), list(kb.notices))
+        self.status.set_errors(file_errors(kb), list(kb.notices))
 
     # ------------------------------------------------------------------ search
     @property

@@ -7,9 +7,19 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton
 
 from desktop_app.wording import count as _count
 from desktop_app.wording import plural
-from kb.model import LoadError
+from kb.model import KnowledgeBase, LoadError
 
 NOTE_MS = 8000
+
+
+def kb_folder_found(kb: KnowledgeBase) -> bool:
+    """False when the KB folder itself could not be read (the banner above the window says so)."""
+    return not any(e.path == kb.root and e.line is None for e in kb.errors)
+
+
+def file_errors(kb: KnowledgeBase) -> list[LoadError]:
+    """The KB's load errors of single files: a missing folder is the banner's news, not a file's."""
+    return [e for e in kb.errors if not (e.path == kb.root and e.line is None)]
 
 
 def describe_error(error: LoadError) -> str:

@@ -154,3 +154,16 @@ def test_index_warms_up_after_open_and_after_an_edit(make_window, qtbot, kb_copy
     window.search_box.clear()
     search(qtbot, window, "кракодилы")
     assert first_hit_id(window) == "zoo/s/1"
+
+
+def test_an_unreachable_kb_is_no_answer_card_and_no_file_error(make_window, qtbot, tmp_path: Path):
+    """A KB folder that is not there (share not mapped): the banner says why; the card says there is
+    no KB to answer from, not «ask the customer again»; the status bar counts no «file» as broken."""
+    from tests.desktop_app.conftest import type_text
+
+    window = make_window(kb_dir=tmp_path / "share" / "kb")
+    assert "База знаний недоступна" in window.status.summary.text()
+    assert not window.status.errors_button.isVisible()
+    window.search_box.setFocus()
+    type_text(window.search_box, "роуминг")
+    qtbot.waitUntil(lambda: "не загружена" in window.card.heading.text(), timeout=10_000)
