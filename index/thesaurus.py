@@ -25,8 +25,9 @@ SAME_SIDE = 0.5
 
 
 def word_keys(word: str) -> frozenset[str]:
-    """The stems a normalised word is matched by: its own and its lemma's."""
-    return frozenset((stem(word), stem(normalize(morphology.lemma(word)))))
+    """The stems a normalised word is matched by: its own, its lemma's and its derivational family's."""
+    family = (stem(normalize(w)) for w in morphology.family(word))
+    return frozenset((stem(word), stem(normalize(morphology.lemma(word))), *family))
 
 
 def name_words(text: str) -> list[str]:

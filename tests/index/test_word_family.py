@@ -1,0 +1,53 @@
+"""Derivational families (index/morphology.py ``family``) and the thesaurus matching by them."""
+
+from __future__ import annotations
+
+import pytest
+
+from index import morphology
+from index.analysis import stem
+from index.thesaurus import CustomerThesaurus, content_form, word_keys
+from kb.model import Thesaurus, ThesaurusEntry
+
+pytestmark = pytest.mark.skipif(not morphology.available(), reason="pymorphy3 dictionary not installed")
+
+
+@pytest.mark.parametrize(
+    ("word", "relative"),
+    [
+        ("решения", "решить"),
+        ("решили", "решение"),
+        ("хамство", "хамить"),
+        ("нахамили", "хамство"),
+        ("списали", "списание"),
+        ("заблокировали", "блокировка"),
+        ("блокировка", "блокировать"),
+        ("зачислились", "зачисление"),
+    ],
+)
+def test_a_word_finds_the_other_part_of_speech_of_its_family(word: str, relative: str):
+    assert relative in morphology.family(word)
+
+
+@pytest.mark.parametrize("word", ["почти", "там", "роумниг", "sim", "", "мтс"])
+def test_words_without_a_family_give_none(word: str):
+    assert morphology.family(word) == ()
+
+
+def test_family_members_are_dictionary_lemmas_never_the_word_itself():
+    for word in ("решение", "списать", "оплата"):
+        family = morphology.family(word)
+        assert word not in family
+        assert all(morphology.lemma(m) == m for m in family)
+
+
+def test_word_keys_hold_the_family_stems():
+    assert stem("хамство") in word_keys("нахамили")
+    assert stem("решили") in word_keys("решения")
+
+
+def test_the_thesaurus_matches_across_the_family():
+    entry = ThesaurusEntry(colloquial=("нахамили",), formal=("качество обслуживания",))
+    table = CustomerThesaurus(Thesaurus(entries=(entry,))).table
+    at, values = table.match([word_keys("хамство")], 0)
+    assert at == (0,) and (content_form("качество обслуживания"), 1.0) in values[0]
