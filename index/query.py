@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from index import morphology, world
@@ -300,19 +301,32 @@ def _merge(spans: list[_Span], at: tuple[int, ...], tokens: list[_Token]) -> _Sp
 
 
 def _expand_names(
-    tokens: list[_Token], spans: list[_Span], table: PhraseTable, boost: float, max_gap: int = 0
+    tokens: list[_Token],
+    spans: list[_Span],
+    table: PhraseTable,
+    boost: float,
+    max_gap: int = 0,
+    accept: Callable[[list[str]], bool] | None = None,
 ) -> None:
-    """Each name of ``table`` in the query brings its forms."""
+    """Each name of ``table`` in the query brings its forms (when ``accept`` takes its words)."""
     if not table or not tokens:
         return
     keys = [word_keys(t.word.norm) for t in tokens]
     for at, forms in _phrase_matches(table, keys, max_gap):
+        if accept is not None and not accept([tokens[i].word.norm for i in at]):
+            continue
         span = _merge(spans, at, tokens)
         if span is None:
             continue
         span.concept.stop = False
         for form, factor in forms:
             span.concept.add(form, boost * factor)
+
+
+def _may_be_place(names: list[str]) -> bool:
+    """A place name's words in the query: one of them read as a place, or unknown to the dictionary
+    (данных is not Дания, почти is no place)."""
+    return any(morphology.is_geographic(w) or not morphology.is_known(w) for w in names)
 
 
 def customer_language(tokens: list[_Token], spans: list[_Span], syn: Synonyms) -> None:
@@ -324,7 +338,7 @@ def customer_language(tokens: list[_Token], spans: list[_Span], syn: Synonyms) -
 def world_names(tokens: list[_Token], spans: list[_Span]) -> None:
     """Countries and foreign cities mean being abroad; other operators' names mean leaving for them."""
     places, operators = world.tables()
-    _expand_names(tokens, spans, places, PLACE_BOOST)
+    _expand_names(tokens, spans, places, PLACE_BOOST, accept=_may_be_place)
     _expand_names(tokens, spans, operators, OPERATOR_BOOST)
 
 
