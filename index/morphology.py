@@ -86,6 +86,15 @@ def is_function_word(word: str) -> bool:
     return _reading(_fold(word)).function
 
 
+def is_uninflected(word: str) -> bool:
+    """Whether the word's likeliest reading is of a part of speech without forms (an adverb, particle,
+    conjunction, preposition, interjection or predicative: почти, опять); False if unknown."""
+    return _reading(_fold(word)).pos in _UNINFLECTED_POS
+
+
+_UNINFLECTED_POS = frozenset({"ADVB", "PRCL", "CONJ", "PREP", "INTJ", "PRED"})
+
+
 def family(word: str) -> tuple[str, ...]:
     """Dictionary lemmas of the word's derivational family that the stemmer keeps apart: the verb of
     an action noun and the action nouns of a verb (решения → решить; хамили → хамство; списали →

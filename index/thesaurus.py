@@ -22,10 +22,14 @@ MAX_SPAN = 5  # longer names are not looked for
 # finds the customers' (which only phrasings hold) and a side finds its other spellings for less.
 TO_COLLOQUIAL = 0.5
 SAME_SIDE = 0.5
+UNINFLECTED_MARK = "="  # the key of a word without forms is the word itself, never a stem
 
 
 def word_keys(word: str) -> frozenset[str]:
-    """The stems a normalised word is matched by: its own, its lemma's and its derivational family's."""
+    """The stems a normalised word is matched by: its own, its lemma's and its derivational family's;
+    a word without forms only by itself (почти is not почта)."""
+    if morphology.is_uninflected(word):
+        return frozenset((UNINFLECTED_MARK + word,))
     family = (stem(normalize(w)) for w in morphology.family(word))
     return frozenset((stem(word), stem(normalize(morphology.lemma(word))), *family))
 

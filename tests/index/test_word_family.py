@@ -51,3 +51,15 @@ def test_the_thesaurus_matches_across_the_family():
     table = CustomerThesaurus(Thesaurus(entries=(entry,))).table
     at, values = table.match([word_keys("хамство")], 0)
     assert at == (0,) and (content_form("качество обслуживания"), 1.0) in values[0]
+
+
+def test_a_word_without_forms_is_matched_only_by_itself():
+    assert not word_keys("почти") & word_keys("почтой")
+    assert word_keys("опять") == word_keys("Опять".lower())
+
+
+def test_an_ordinary_word_is_no_place_name():
+    from index.query import _may_be_place
+
+    assert not _may_be_place(["данных"])
+    assert _may_be_place(["турции"]) and _may_be_place(["южной", "корее"])
