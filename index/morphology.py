@@ -63,6 +63,7 @@ class _Reading:
     geographic: bool
     function: bool
     pos: str | None = None
+    filler: bool = False
 
 
 def lemma(word: str) -> str:
@@ -93,6 +94,16 @@ def is_uninflected(word: str) -> bool:
 
 
 _UNINFLECTED_POS = frozenset({"ADVB", "PRCL", "CONJ", "PREP", "INTJ", "PRED"})
+
+
+def is_filler(word: str) -> bool:
+    """Whether the word may stand inside a set phrase without changing it: a pronoun or a preposition
+    (сняли *с меня* деньги, слив *его* данных), never a negation; False if unknown."""
+    reading = _reading(_fold(word))
+    return reading.filler and reading.lemma not in _NEGATIONS
+
+
+_NEGATIONS = frozenset({"не", "ни", "без", "нет"})
 
 
 def family(word: str) -> tuple[str, ...]:
@@ -172,4 +183,6 @@ def _reading(folded: str) -> _Reading:
     if not parses:
         return unknown
     tag = parses[0].tag
-    return _Reading(True, _fold(parses[0].normal_form), "Geox" in tag, tag.POS in _FUNCTION_POS, tag.POS)
+    filler = tag.POS in ("NPRO", "PREP") or "Apro" in tag
+    lemma = _fold(parses[0].normal_form)
+    return _Reading(True, lemma, "Geox" in tag, tag.POS in _FUNCTION_POS, tag.POS, filler)

@@ -17,7 +17,7 @@ from index import morphology, world
 from index.analysis import STOP_WORDS, Word, normalize, stem, words
 from index.layout import swap_layout
 from index.synonyms import Form, Synonyms
-from index.thesaurus import PhraseTable, word_keys
+from index.thesaurus import PhraseTable, query_keys
 from index.vocabulary import Vocabulary
 
 MAX_QUERY_CHARS = 400
@@ -311,7 +311,7 @@ def _expand_names(
     """Each name of ``table`` in the query brings its forms (when ``accept`` takes its words)."""
     if not table or not tokens:
         return
-    keys = [word_keys(t.word.norm) for t in tokens]
+    keys = [query_keys(t.word.norm) for t in tokens]
     for at, forms in _phrase_matches(table, keys, max_gap):
         if accept is not None and not accept([tokens[i].word.norm for i in at]):
             continue

@@ -63,3 +63,15 @@ def test_an_ordinary_word_is_no_place_name():
 
     assert not _may_be_place(["данных"])
     assert _may_be_place(["турции"]) and _may_be_place(["южной", "корее"])
+
+
+def test_a_name_steps_over_pronouns_and_prepositions_but_not_negations():
+    from index.thesaurus import PhraseTable, query_keys
+
+    table = PhraseTable()
+    table.add("сняли деньги", "charge")
+    table.add("пришли деньги", "paid")
+    keys = [query_keys(w) for w in ("сняли", "с", "меня", "деньги")]
+    assert table.match(keys, 0) == ((0, 3), ["charge"])
+    keys = [query_keys(w) for w in ("пришли", "не", "деньги")]
+    assert table.match(keys, 0) == ((), [])
