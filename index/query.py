@@ -29,6 +29,7 @@ THESAURUS_GAP = 0  # words allowed inside a thesaurus phrase (сняли с ме
 PLACE_BOOST = 0.7  # a country or a foreign city → being abroad
 OPERATOR_BOOST = 0.6  # another operator's name → leaving for it
 LEMMA_BOOST = 0.85  # the lemma's stem where Snowball gives another one (ушел → уйти)
+KNOWN_LEMMA_BOOST = 0.4  # the same for a word the index knows: weak, the word itself was found
 NUMBER_WEIGHT = 0.15  # how much a number or an amount counts towards covering the query
 FUNCTION_WEIGHT = 0.25  # a pronoun, particle, numeral word … (by the morphology dictionary)
 OWN_NAME_WEIGHT = 0.1  # the operator's own name: every rule is about it
@@ -343,17 +344,19 @@ def world_names(tokens: list[_Token], spans: list[_Span]) -> None:
 
 
 def lemmas(tokens: list[_Token], spans: list[_Span], vocab: Vocabulary) -> None:
-    """A word the index does not know whose lemma stems to a known stem finds that stem (where Snowball
-    fails on a colloquial form: ушел → уйти); a known word keeps to its own stem."""
+    """A word whose lemma stems to another known stem finds that stem too (where Snowball fails on a
+    colloquial form: ушел → уйти): a word the index does not know at ``LEMMA_BOOST``, a known one
+    (ушли, known from a phrasing, still finds уйти) at ``KNOWN_LEMMA_BOOST``."""
     for span in spans:
         if span.end - span.start != 1 or span.concept.stop:
             continue
         norm = tokens[span.start].word.norm
-        if not norm.isalpha() or len(norm) < 3 or vocab.knows_stem(stem(norm)):
+        if not norm.isalpha() or len(norm) < 3:
             continue
         lemma_stem = stem(normalize(morphology.lemma(norm)))
         if lemma_stem != stem(norm) and vocab.knows_stem(lemma_stem):
-            span.concept.add((lemma_stem,), LEMMA_BOOST)
+            boost = KNOWN_LEMMA_BOOST if vocab.knows_stem(stem(norm)) else LEMMA_BOOST
+            span.concept.add((lemma_stem,), boost)
 
 
 def informativeness(tokens: list[_Token], spans: list[_Span], syn: Synonyms) -> None:

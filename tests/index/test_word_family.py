@@ -76,3 +76,17 @@ def test_a_name_steps_over_pronouns_and_prepositions_but_not_negations():
     assert at == (0, 3) and set(values) == {"charge"}
     keys = [query_keys(w) for w in ("пришли", "не", "деньги")]
     assert table.match(keys, 0) == ((), [])
+
+
+def test_a_known_word_gets_its_lemma_stem_weakly():
+    from pathlib import Path
+
+    from index.query import KNOWN_LEMMA_BOOST, understand
+    from index.synonyms import Synonyms
+    from index.vocabulary import Vocabulary
+    from kb.model import KnowledgeBase
+
+    vocab = Vocabulary.build({"уйти": 1, "ушли": 1}, {stem("уйти"): 1, stem("ушли"): 1})
+    concept = understand("ушли", vocab, Synonyms.for_kb(KnowledgeBase(Path(".")))).concepts[0]
+    forms = {a.stems: a.boost for a in concept.alternatives}
+    assert forms[(stem("ушли"),)] == 1.0 and forms[(stem("уйти"),)] == KNOWN_LEMMA_BOOST
