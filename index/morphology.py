@@ -62,6 +62,8 @@ class _Reading:
     lemma: str
     geographic: bool
     function: bool
+    pos: str | None = None
+    filler: bool = False
 
 
 def lemma(word: str) -> str:
@@ -85,6 +87,87 @@ def is_function_word(word: str) -> bool:
     return _reading(_fold(word)).function
 
 
+def is_uninflected(word: str) -> bool:
+    """Whether the word's likeliest reading is of a part of speech without forms (an adverb, particle,
+    conjunction, preposition, interjection or predicative: почти, опять); False if unknown."""
+    return _reading(_fold(word)).pos in _UNINFLECTED_POS
+
+
+_UNINFLECTED_POS = frozenset({"ADVB", "PRCL", "CONJ", "PREP", "INTJ", "PRED"})
+
+
+def is_filler(word: str) -> bool:
+    """Whether the word may stand inside a set phrase without changing it: a pronoun or a preposition
+    (сняли *с меня* деньги, слив *его* данных), never a negation; False if unknown."""
+    reading = _reading(_fold(word))
+    return reading.filler and reading.lemma not in _NEGATIONS
+
+
+_NEGATIONS = frozenset({"не", "ни", "без", "нет"})
+
+
+def family(word: str) -> tuple[str, ...]:
+    """Dictionary lemmas of the word's derivational family that the stemmer keeps apart: the verb of
+    an action noun and the action nouns of a verb (решения → решить; хамили → хамство; списали →
+    списание; блокировка → блокировать), the reflexive verb's plain one (зачислились → зачислить).
+    Only candidates the dictionary knows as such are returned; () if unknown or unavailable."""
+    return _family(_fold(word))
+
+
+_VERB_POS = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND"})
+_VERB_ENDINGS = ("овать", "ить", "ать", "ять", "еть")
+# Verb prefixes (нахамить → хамить, заблокировать → блокировать), tried when what is left is a known verb.
+_VERB_PREFIXES = ("пере", "раз", "рас", "при", "про", "под", "вы", "за", "на", "по", "от", "до", "из", "об")
+MIN_UNPREFIXED = 6  # letters left after a prefix (нахамить → хамить; not слить → лить)
+_NOUN_SUFFIXES = ("ение", "ание", "яние", "ство", "а", "ие")
+
+
+@lru_cache(maxsize=50_000)
+def _family(folded: str) -> tuple[str, ...]:
+    reading = _reading(folded)
+    if reading.known and reading.pos == "NOUN":
+        return _verbs_of_noun(reading.lemma)
+    if reading.known and reading.pos in _VERB_POS:
+        return _relatives_of_verb(reading.lemma)
+    return ()
+
+
+def _verbs_of_noun(noun: str) -> tuple[str, ...]:
+    """решение → решить, решать; хамство → хамить; блокировка → блокировать."""
+    roots = [noun[: -len(suf)] for suf in _NOUN_SUFFIXES if noun.endswith(suf)]
+    roots += [noun[:-2]] if noun.endswith("овка") else []
+    return _known_as([root + end for root in roots if len(root) >= 3 for end in _VERB_ENDINGS], "INFN", noun)
+
+
+def _relatives_of_verb(verb: str) -> tuple[str, ...]:
+    """The verb without its reflexive ending and its prefix, and the action nouns of all of them
+    (зачислиться → зачислить, зачисление; нахамить → хамить, хамство)."""
+    verbs = [verb, verb[:-2]] if verb.endswith(("ся", "сь")) else [verb]
+    verbs += [v[len(p) :] for v in list(verbs) for p in _VERB_PREFIXES if _strippable(v, p)]
+    roots = [v[: -len(end)] for v in verbs for end in _VERB_ENDINGS if v.endswith(end)]
+    nouns = [root + suf for root in roots if len(root) >= 2 for suf in _NOUN_SUFFIXES]
+    nouns += [v[:-5] + "овка" for v in verbs if v.endswith("овать")]
+    return tuple(dict.fromkeys((*_known_as(verbs[1:], "INFN", verb), *_known_as(nouns, "NOUN", verb))))
+
+
+def _strippable(verb: str, prefix: str) -> bool:
+    return verb.startswith(prefix) and len(verb) - len(prefix) >= MIN_UNPREFIXED
+
+
+def _known_as(candidates: list[str], pos: str, own: str) -> tuple[str, ...]:
+    """The candidates the dictionary knows as a normal form of ``pos`` (not ``own``)."""
+    morph = _load()
+    if morph is None:
+        return ()
+    out = []
+    for cand in dict.fromkeys(candidates):
+        if cand != own and morph.word_is_known(cand):
+            parse = morph.parse(cand)[0]
+            if pos == parse.tag.POS and _fold(parse.normal_form) == cand:
+                out.append(cand)
+    return tuple(out)
+
+
 # Parts of speech that carry no topic of their own: numerals, pronouns, particles, interjections,
 # conjunctions, prepositions, and predicatives such as «нужно», «можно».
 _FUNCTION_POS = frozenset({"NUMR", "NPRO", "PRCL", "INTJ", "CONJ", "PREP", "PRED"})
@@ -100,4 +183,6 @@ def _reading(folded: str) -> _Reading:
     if not parses:
         return unknown
     tag = parses[0].tag
-    return _Reading(True, _fold(parses[0].normal_form), "Geox" in tag, tag.POS in _FUNCTION_POS)
+    filler = tag.POS in ("NPRO", "PREP") or "Apro" in tag
+    lemma = _fold(parses[0].normal_form)
+    return _Reading(True, lemma, "Geox" in tag, tag.POS in _FUNCTION_POS, tag.POS, filler)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from index import morphology, world
 from index.analysis import STOP_WORDS, Word, normalize, stem, words
 from index.layout import swap_layout
 from index.synonyms import Form, Synonyms
-from index.thesaurus import PhraseTable, word_keys
+from index.thesaurus import PhraseTable, query_keys
 from index.vocabulary import Vocabulary
 
 MAX_QUERY_CHARS = 400
@@ -28,6 +29,7 @@ THESAURUS_GAP = 0  # words allowed inside a thesaurus phrase (сняли с ме
 PLACE_BOOST = 0.7  # a country or a foreign city → being abroad
 OPERATOR_BOOST = 0.6  # another operator's name → leaving for it
 LEMMA_BOOST = 0.85  # the lemma's stem where Snowball gives another one (ушел → уйти)
+KNOWN_LEMMA_BOOST = 0.4  # the same for a word the index knows: weak, the word itself was found
 NUMBER_WEIGHT = 0.15  # how much a number or an amount counts towards covering the query
 FUNCTION_WEIGHT = 0.25  # a pronoun, particle, numeral word … (by the morphology dictionary)
 OWN_NAME_WEIGHT = 0.1  # the operator's own name: every rule is about it
@@ -300,19 +302,32 @@ def _merge(spans: list[_Span], at: tuple[int, ...], tokens: list[_Token]) -> _Sp
 
 
 def _expand_names(
-    tokens: list[_Token], spans: list[_Span], table: PhraseTable, boost: float, max_gap: int = 0
+    tokens: list[_Token],
+    spans: list[_Span],
+    table: PhraseTable,
+    boost: float,
+    max_gap: int = 0,
+    accept: Callable[[list[str]], bool] | None = None,
 ) -> None:
-    """Each name of ``table`` in the query brings its forms."""
+    """Each name of ``table`` in the query brings its forms (when ``accept`` takes its words)."""
     if not table or not tokens:
         return
-    keys = [word_keys(t.word.norm) for t in tokens]
+    keys = [query_keys(t.word.norm) for t in tokens]
     for at, forms in _phrase_matches(table, keys, max_gap):
+        if accept is not None and not accept([tokens[i].word.norm for i in at]):
+            continue
         span = _merge(spans, at, tokens)
         if span is None:
             continue
         span.concept.stop = False
         for form, factor in forms:
             span.concept.add(form, boost * factor)
+
+
+def _may_be_place(names: list[str]) -> bool:
+    """A place name's words in the query: one of them read as a place, or unknown to the dictionary
+    (данных is not Дания, почти is no place)."""
+    return any(morphology.is_geographic(w) or not morphology.is_known(w) for w in names)
 
 
 def customer_language(tokens: list[_Token], spans: list[_Span], syn: Synonyms) -> None:
@@ -324,22 +339,24 @@ def customer_language(tokens: list[_Token], spans: list[_Span], syn: Synonyms) -
 def world_names(tokens: list[_Token], spans: list[_Span]) -> None:
     """Countries and foreign cities mean being abroad; other operators' names mean leaving for them."""
     places, operators = world.tables()
-    _expand_names(tokens, spans, places, PLACE_BOOST)
+    _expand_names(tokens, spans, places, PLACE_BOOST, accept=_may_be_place)
     _expand_names(tokens, spans, operators, OPERATOR_BOOST)
 
 
 def lemmas(tokens: list[_Token], spans: list[_Span], vocab: Vocabulary) -> None:
-    """A word the index does not know whose lemma stems to a known stem finds that stem (where Snowball
-    fails on a colloquial form: ушел → уйти); a known word keeps to its own stem."""
+    """A word whose lemma stems to another known stem finds that stem too (where Snowball fails on a
+    colloquial form: ушел → уйти): a word the index does not know at ``LEMMA_BOOST``, a known one
+    (ушли, known from a phrasing, still finds уйти) at ``KNOWN_LEMMA_BOOST``."""
     for span in spans:
         if span.end - span.start != 1 or span.concept.stop:
             continue
         norm = tokens[span.start].word.norm
-        if not norm.isalpha() or len(norm) < 3 or vocab.knows_stem(stem(norm)):
+        if not norm.isalpha() or len(norm) < 3:
             continue
         lemma_stem = stem(normalize(morphology.lemma(norm)))
         if lemma_stem != stem(norm) and vocab.knows_stem(lemma_stem):
-            span.concept.add((lemma_stem,), LEMMA_BOOST)
+            boost = KNOWN_LEMMA_BOOST if vocab.knows_stem(stem(norm)) else LEMMA_BOOST
+            span.concept.add((lemma_stem,), boost)
 
 
 def informativeness(tokens: list[_Token], spans: list[_Span], syn: Synonyms) -> None:

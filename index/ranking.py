@@ -301,7 +301,8 @@ def indexed_only(plan: QueryPlan, stats: Stats, reader) -> list[Concept]:
 def _concept_match(concept: Concept, doc: DocStems, stats: Stats) -> tuple[float, float, bool]:
     """(score, strength, held by the text) of a concept in a document, in one pass over its
     alternatives. The score is the best alternative's BM25 in the text plus its weight in the title
-    and in the phrasings, plus ``OTHER_FORMS_SHARE`` of the other alternatives' scores; the strength is the best boost among the alternatives the document holds
+    and in the phrasings, plus ``OTHER_FORMS_SHARE`` of the other alternatives' scores; the strength is
+    the best boost among the alternatives the document holds
     (each word in the text, the title or the phrasings); the text holds it when one alternative is
     there whole."""
     tf, title, ptf = doc.tf, doc.title, doc.phrasing_tf

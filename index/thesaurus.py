@@ -22,11 +22,25 @@ MAX_SPAN = 5  # longer names are not looked for
 # finds the customers' (which only phrasings hold) and a side finds its other spellings for less.
 TO_COLLOQUIAL = 0.5
 SAME_SIDE = 0.5
+FILLER = "~"  # a query word's key when it may stand inside a phrase (see ``query_keys``)
+MAX_FILLERS = 2  # filler words allowed between two words of a name
+UNINFLECTED_MARK = "="  # the key of a word without forms is the word itself, never a stem
 
 
 def word_keys(word: str) -> frozenset[str]:
-    """The stems a normalised word is matched by: its own and its lemma's."""
-    return frozenset((stem(word), stem(normalize(morphology.lemma(word)))))
+    """The stems a normalised word is matched by: its own, its lemma's and its derivational family's;
+    a word without forms only by itself (почти is not почта)."""
+    if morphology.is_uninflected(word):
+        return frozenset((UNINFLECTED_MARK + word,))
+    family = (stem(normalize(w)) for w in morphology.family(word))
+    return frozenset((stem(word), stem(normalize(morphology.lemma(word))), *family))
+
+
+def query_keys(word: str) -> frozenset[str]:
+    """A query word's keys: :func:`word_keys`, and ``FILLER`` for a pronoun or preposition, which a
+    name may step over."""
+    keys = word_keys(word)
+    return keys | {FILLER} if morphology.is_filler(word) else keys
 
 
 def name_words(text: str) -> list[str]:
@@ -87,16 +101,30 @@ class PhraseTable:
 def _positions(
     name: tuple[frozenset[str], ...], keys: Sequence[frozenset[str]], start: int, max_gap: int
 ) -> tuple[int, ...]:
-    """Where the words of ``name`` stand in ``keys`` from ``start`` on (each as soon as it can), or ()."""
+    """Where the words of ``name`` stand in ``keys`` from ``start`` on (each as soon as it can, past
+    ``max_gap`` words of any kind and ``MAX_FILLERS`` fillers), or ()."""
     at = [start]
     for word in name[1:]:
-        nxt = next(
-            (i for i in range(at[-1] + 1, at[-1] + 2 + max_gap) if i < len(keys) and word & keys[i]), None
-        )
+        nxt = _next_position(word, keys, at[-1] + 1, max_gap)
         if nxt is None:
             return ()
         at.append(nxt)
     return tuple(at)
+
+
+def _next_position(word: frozenset[str], keys: Sequence[frozenset[str]], i: int, max_gap: int) -> int | None:
+    gap = fillers = 0
+    while i < len(keys):
+        if word & keys[i]:
+            return i
+        if FILLER in keys[i] and fillers < MAX_FILLERS:
+            fillers += 1
+        elif gap < max_gap:
+            gap += 1
+        else:
+            return None
+        i += 1
+    return None
 
 
 class CustomerThesaurus:
