@@ -61,6 +61,7 @@ def timed_run(code: str, args: list[str], env: dict[str, str]) -> tuple[float, l
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        encoding="utf-8",
         env=env,
     )
     assert proc.stdout is not None

@@ -69,7 +69,7 @@ class Progress:
 def machine_info() -> dict:
     cpu = platform.processor()
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
@@ -117,7 +117,7 @@ def _child_env(workdir: Path) -> dict[str, str]:
 def _run_probe(args: list[str], env: dict[str, str], timeout: float = 300, partial: bool = False) -> dict:
     """The probe's last JSON line; with ``partial``, a crashed probe's last line plus ``error``."""
     proc = subprocess.run(
-        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
+        [sys.executable, *args], env=env, capture_output=True, encoding="utf-8", timeout=timeout, check=False
     )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     error = f"probe {Path(args[0]).name} exited {proc.returncode}: {proc.stderr[-1500:]}"

@@ -7,6 +7,13 @@ import os
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Every subprocess a test starts fails on text opened without ``encoding=`` (on Windows that would
+# be the ANSI code page). The test process itself checks it when started with
+# PYTHONWARNDEFAULTENCODING=1 (pyproject turns the warning into an error); tests/test_encodings.py
+# checks the source without any flag.
+_WARNINGS = (os.environ.get("PYTHONWARNINGS", ""), "error::EncodingWarning")
+os.environ["PYTHONWARNDEFAULTENCODING"] = "1"
+os.environ["PYTHONWARNINGS"] = ",".join(w for w in _WARNINGS if w)
 
 
 @pytest.fixture(autouse=True)

@@ -55,13 +55,13 @@ def test_two_windows_and_four_cli_searches_start_together_on_an_empty_cache(tmp_
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", GUI_SCRIPT, str(index_dir), str(tmp_path / f"app{i}")],
-            cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
         )
         for i in range(2)
     ] + [
         subprocess.Popen(
             [*CLI_SEARCH, "--index", str(index_dir), "роуминг"],
-            cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
         )
         for _ in range(4)
     ]  # fmt: skip
@@ -82,7 +82,7 @@ def test_cli_rebuilds_a_garbage_index_with_one_clear_line(tmp_path: Path):
     for f in index_dir.rglob("*"):
         if f.is_file():
             f.write_bytes(b"\x00garbage" * 7)
-    proc = subprocess.run(run, cwd=ROOT, env=_env(), capture_output=True, text=True)
+    proc = subprocess.run(run, cwd=ROOT, env=_env(), capture_output=True, text=True, encoding="utf-8")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["hits"][0]["id"] == "ss/finance/3"
     notes = [line for line in proc.stderr.splitlines() if "перестроен" in line]

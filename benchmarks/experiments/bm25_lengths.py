@@ -16,7 +16,7 @@ from whoosh import scoring
 import index.knowledge_index as kix
 from index import KnowledgeIndex
 
-qs = json.loads(Path("/tmp/w100k/queries.json").read_text())
+qs = json.loads(Path("/tmp/w100k/queries.json").read_text(encoding="utf-8"))
 out = {}
 for name, W in (("cached", kix.CachedLengthBM25F), ("plain", scoring.BM25F)):
     kix.CachedLengthBM25F = W

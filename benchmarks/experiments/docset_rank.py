@@ -98,7 +98,7 @@ def rank_sets(searcher, plan, limit, cache, docsets):
 
 
 kb_dir, index_dir, queries_file = (Path(a) for a in sys.argv[1:4])
-qs = json.loads(queries_file.read_text())
+qs = json.loads(queries_file.read_text(encoding="utf-8"))
 ix = KnowledgeIndex.open(kb_dir, index_dir)
 ix.warm_up()
 searcher = ix._current_searcher()

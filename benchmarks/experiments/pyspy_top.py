@@ -11,7 +11,7 @@ from collections import Counter
 
 incl, selft = Counter(), Counter()
 total = 0
-for line in open(sys.argv[1]):
+for line in open(sys.argv[1], encoding="utf-8"):
     stack, _, n = line.rstrip().rpartition(" ")
     n = int(n)
     total += n

@@ -18,14 +18,14 @@ print("open", round(time.perf_counter() - t, 3))
 ix.refresh()
 files = sorted(kb.glob("gen*.md"))[:6]
 for i, f in enumerate(files):
-    old = f.read_text()
+    old = f.read_text(encoding="utf-8")
     new = old.replace("\n1. ", f"\n1. уникальноеслово{i} ", 1)
-    f.write_text(new)
+    f.write_text(new, encoding="utf-8")
     t = time.perf_counter()
     ix.refresh()
     r = ix.search(f"уникальноеслово{i}")
     dt = (time.perf_counter() - t) * 1000
-    f.write_text(old)
+    f.write_text(old, encoding="utf-8")
     t = time.perf_counter()
     ix.refresh()
     dt2 = (time.perf_counter() - t) * 1000

@@ -110,6 +110,7 @@ def test_the_app_builds_a_large_index_from_a_fork_server(tmp_path: Path):
         [sys.executable, str(script), str(bundled_kb_dir()), str(tmp_path / "ix")],
         capture_output=True,
         text=True,
+        encoding="utf-8",
         timeout=120,
         cwd=root,
         env={**os.environ, "PYTHONPATH": str(root)},

@@ -52,7 +52,8 @@ def test_raw_html_in_article_is_shown_as_text(make_window, qtbot, kb_copy: Path,
     marker = "5. Отмена портации по просьбе клиента"
     text = path.read_text(encoding="utf-8")
     path.write_text(
-        text.replace(marker, marker + ' <script>alert(1)</script> <a href="javascript:x()">жми</a>')
+        text.replace(marker, marker + ' <script>alert(1)</script> <a href="javascript:x()">жми</a>'),
+        encoding="utf-8",
     )
     window = make_window(kb_dir=kb_copy)
     window.open_anchor("mnp/questions/5")

@@ -30,6 +30,7 @@ def run(mode: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-c", CHILD, mode],
         capture_output=True,
         text=True,
+        encoding="utf-8",
         timeout=120,
         cwd=ROOT,
         env={"QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},

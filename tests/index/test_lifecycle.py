@@ -66,7 +66,7 @@ def test_read_only_kb_folder_is_fine(small_kb: Path, tmp_path: Path):
 
 def test_unwritable_cache_falls_back_to_an_index_in_memory(small_kb: Path, tmp_path: Path, caplog):
     blocker = tmp_path / "cache"
-    blocker.write_text("a file where the cache folder should be")  # works even for root, unlike chmod
+    blocker.write_text("a file where the cache folder", encoding="utf-8")  # works even for root, unlike chmod
     with caplog.at_level(logging.WARNING), KnowledgeIndex.open(small_kb, blocker / "ix") as ix:
         assert "in-memory" in (ix.rebuilt_reason or "")
         assert ix.search("роуминг").hits[0].id == ROAMING
@@ -235,9 +235,9 @@ def _delete_segment(d: Path) -> None:
 
 
 def _wrong_version(d: Path) -> None:
-    meta = json.loads((d / META_NAME).read_text())
+    meta = json.loads((d / META_NAME).read_text(encoding="utf-8"))
     meta["schema_version"] = -1
-    (d / META_NAME).write_text(json.dumps(meta))
+    (d / META_NAME).write_text(json.dumps(meta), encoding="utf-8")
 
 
 def _delete_version_file(d: Path) -> None:
