@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
+from desktop_app import suggest
 from desktop_app.russian_argparse import RussianArgumentParser
 from desktop_app.wording import correction_note, count
 
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 # Verbs that live in their own module, each with ``add_parser(subparsers)`` and
 # ``run(args, out) -> int``. Import the module above by name (freezers follow only real imports)
 # and name it here, e.g. ``from desktop_app import suggest`` and ``MODULE_VERBS = {"suggest": suggest}``.
-MODULE_VERBS: dict[str, ModuleType] = {}
+MODULE_VERBS: dict[str, ModuleType] = {"suggest": suggest}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,9 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     for module in MODULE_VERBS.values():
         module.add_parser(sub)
-    for sp in sub.choices.values():  # --kb/--index also after the verb
-        sp.add_argument("--kb", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-        sp.add_argument("--index", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    for sp in sub.choices.values():  # --kb/--index also after the verb (unless a verb declares them)
+        for option in ("--kb", "--index"):
+            if option not in sp._option_string_actions:
+                sp.add_argument(option, type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
@@ -121,9 +123,11 @@ def safe_stdio() -> None:
 
 
 def _kb_dir(args: argparse.Namespace) -> Path:
-    from kb.paths import bundled_kb_dir
+    """``--kb``, else the KB IT configured for this seat (KB_BROWSER_KB, kb-browser.ini beside the
+    program), else the bundled one: the same choice as the window's, less the folder it remembers."""
+    from desktop_app.deployment import Deployment, choose_kb
 
-    return args.kb if args.kb else bundled_kb_dir()
+    return choose_kb(args.kb or None, None, Deployment.current()).path
 
 
 def _print(text: str) -> None:
@@ -142,16 +146,18 @@ def _print_json(data: object) -> None:
     buffer.flush()
 
 
-def _report_load_errors(errors: Sequence[object]) -> None:
+def _report_load_errors(errors: Sequence[object], notices: Sequence[object] = ()) -> None:
     for error in errors:
         sys.stderr.write(f"ошибка: {error}\n")
+    for notice in notices:  # loaded, but the editor should know (an article saved as cp1251)
+        sys.stderr.write(f"замечание: {notice}\n")
 
 
 def _load(args: argparse.Namespace):
     from kb.loader import load_kb
 
     kb = load_kb(_kb_dir(args))
-    _report_load_errors(kb.errors)
+    _report_load_errors(kb.errors, kb.notices)
     return kb
 
 
@@ -219,7 +225,7 @@ def _open_index(args: argparse.Namespace, progress: Callable[[int, int], None] |
     from index import KnowledgeIndex
 
     ix = KnowledgeIndex.open(_kb_dir(args), args.index, progress=progress)
-    _report_load_errors(ix.kb.errors)
+    _report_load_errors(ix.kb.errors, ix.kb.notices)
     if ix.rebuilt_reason:
         sys.stderr.write(f"индекс перестроен: {ix.rebuilt_reason}\n")
     return ix

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.hit_delegate import HitDelegate
 from desktop_app.hit_model import HitListModel
+from desktop_app.wording import correction_note
 
 if TYPE_CHECKING:
     from index import Hit, SearchResult
@@ -144,9 +145,8 @@ class ResultsPanel(QWidget):
         if result is None:
             return f"<span style='color:{GREY}'>Введите запрос: результаты появляются по мере ввода.</span>"
         notes = [f"Найдено: {len(result.hits)}" if result.hits else NOTHING_FOUND]
-        if result.layout_converted:
-            fixed = html.escape(result.corrected or "")
-            notes.append(f"Раскладка исправлена: «{fixed}»" if fixed else "Раскладка исправлена")
+        if result.layout_converted:  # worded as the command line words it (desktop_app/wording.py)
+            notes.append(html.escape(correction_note(result.query, result.corrected, True) or ""))
         elif result.corrected:
             word = html.escape(result.corrected)
             notes.append(f"Возможно, вы имели в виду: <a href='{SUGGEST_SCHEME}{word}'><b>{word}</b></a>")

@@ -217,3 +217,31 @@ def test_help_speaks_russian():
     assert bad.returncode == 2 and "ошибка: аргумент --limit: не целое число: 'x'" in bad.stderr
     unknown = run("поиск", check=False)
     assert "недопустимое значение: 'поиск'" in unknown.stderr and "invalid choice" not in unknown.stderr
+
+
+def test_suggest_verb_is_wired_and_reads_the_memory(tmp_path: Path):
+    """`kb-browser suggest` prints, for KB editors, what agents chose that the text does not rank first."""
+    from desktop_app.learning import QueryMemory
+
+    memory = QueryMemory(tmp_path / "memory.json")
+    for _ in range(2):
+        assert memory.record("погода на завтра 8 916 123-45-67", "ss/finance/3", "open")
+    assert memory.record_miss("котики")
+    out = run("suggest", "--memory", str(tmp_path / "memory.json")).stdout
+    assert "ss/finance/3" in out and "> [!customer]" in out and "погода на завтра" in out
+    assert "котики" in out
+    assert not any(ch.isdigit() for line in out.splitlines() if line.startswith("   > - ") for ch in line)
+
+
+def test_verbs_use_the_kb_it_configured_for_the_seat(tmp_path: Path, monkeypatch):
+    """KB_BROWSER_KB (or kb-browser.ini beside the program) is every verb's default KB, as the window's."""
+    kb = tmp_path / "shared-kb"
+    kb.mkdir()
+    (kb / "a.md").write_text(
+        "---\nid: a\ntitle: Общая база\nline: СС\n---\n\n## Раздел\n\n1. Правило общей базы.\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("KB_BROWSER_KB", str(kb))
+    out = run("list").stdout
+    assert "Общая база" in out and "Перевод на линию старших специалистов" not in out
+    assert "Перевод на линию старших специалистов" in run("list", "--kb", str(bundled_kb_dir())).stdout
