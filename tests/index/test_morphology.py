@@ -67,7 +67,9 @@ def test_without_pymorphy3_words_fall_back(monkeypatch: pytest.MonkeyPatch):
 
 def test_importing_the_module_loads_nothing():
     code = "import sys, index.morphology; print('pymorphy3' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", check=True
+    )
     assert out.stdout.strip() == "False"
 
 
