@@ -24,7 +24,7 @@ from types import MappingProxyType
 from whoosh.searching import Searcher
 
 from index.documents import RULE
-from index.postings import PostingsCache
+from index.postings import PostingsCache, doc_frequency
 from index.query import Concept, QueryPlan
 from index.stored import StoredFields
 
@@ -274,7 +274,7 @@ def text_df(reader, stem: str) -> int:
     if df is None:
         if len(memo) > _DF_MEMO_SIZE:
             memo.clear()
-        df = memo[stem] = reader.doc_frequency("content", stem) + reader.doc_frequency("phrasings", stem)
+        df = memo[stem] = doc_frequency(reader, "content", stem) + doc_frequency(reader, "phrasings", stem)
     return df
 
 

@@ -19,6 +19,7 @@ from whoosh.reading import IndexReader
 
 from index import morphology
 from index.analysis import stem
+from index.postings import doc_frequency, has_terms
 
 STEMS, WORDS = "content", "words"
 MAX_PREFIX_SCAN = 200
@@ -60,7 +61,7 @@ class ReaderLexicon:
         extra = self._words.counts.get(term, 0) if field == WORDS else 0
         if field not in self._reader.schema:
             return extra
-        return extra + self._reader.doc_frequency(field, term)
+        return extra + doc_frequency(self._reader, field, term)
 
     def prefixed(self, field: str, prefix: str) -> Iterator[str]:
         if not prefix:
@@ -83,7 +84,7 @@ class ReaderLexicon:
             return []
         dfs: Counter[str] = Counter()
         if field in self._reader.schema:
-            for leaf, _ in self._reader.leaf_readers():
+            for leaf in (r for r, _ in self._reader.leaf_readers() if has_terms(r, field)):
                 for b, info in itertools.islice(leaf.iter_prefix(field, prefix), limit):
                     dfs[b.decode("utf-8")] += info.doc_frequency()
         if field == WORDS:

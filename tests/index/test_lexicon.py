@@ -43,3 +43,20 @@ def test_prefixed_df_is_the_first_terms_with_their_dfs(lexicon: ReaderLexicon, p
 def test_prefixed_df_of_another_field_leaves_the_word_table_out(lexicon: ReaderLexicon):
     assert lexicon.prefixed_df("other", "роум", 10) == [("роуминг", lexicon.df("other", "роуминг"))]
     assert lexicon.prefixed_df("missing", "роум", 10) == []
+
+
+def test_doc_frequency_skips_segments_without_the_field_and_sums_the_rest(tmp_path: Path):
+    from index.postings import PostingsCache, doc_frequency, has_terms
+
+    ix = windex.create_in(str(tmp_path), Schema(words=KEYWORD, other=KEYWORD))
+    for docs in ([{"other": "а б"}], [{"words": "роуминг", "other": "б"}], [{"words": "роуминг баланс"}]):
+        with ix.writer() as writer:
+            writer.mergetype = NO_MERGE
+            for doc in docs:
+                writer.add_document(**doc)
+    with ix.reader() as reader:
+        leaves = [leaf for leaf, _ in reader.leaf_readers()]
+        assert [has_terms(leaf, "words") for leaf in leaves] == [False, True, True]
+        for field, term in [("words", "роуминг"), ("words", "баланс"), ("other", "б"), ("words", "нет")]:
+            assert doc_frequency(reader, field, term) == reader.doc_frequency(field, term)
+        assert list(PostingsCache(reader).get("words", "роуминг")[0]) == [1, 2]
