@@ -496,7 +496,7 @@ class KnowledgeIndex:
             section_id=f.get("section_id", ""),
             number=f.get("number"),
             text=f.get("text", ""),
-            snippet=snippet(f.get("text", ""), terms),
+            snippet=snippet(f.get("text", ""), terms, stems=f.get("stems", "")),
             score=round(float(scored.score), 4),
             coverage=fit.coverage if fit else 0.0,
             match=fit.match if fit else "",
