@@ -21,7 +21,7 @@ from index.highlight import highlight_terms, snippet
 from index.merging import merge_tiers
 from index.postings import PostingsCache
 from index.query import understand
-from index.ranking import CANDIDATES, DocCache, Scored, common_df, field_lengths, rank
+from index.ranking import CANDIDATES, DocCache, Scored, common_df, field_lengths, rank, text_df
 from index.results import Hit, SearchResult, UpdateReport
 from index.synonyms import Synonyms
 from index.vocabulary import Vocabulary, WordTable
@@ -34,7 +34,6 @@ posting_pool.install()  # faster spills for every writer, the build's writer pro
 Progress = Callable[[int, int], None]
 WRITER_TIMEOUT = 30.0
 DEFAULT_LIMIT, MAX_LIMIT = 20, 10_000
-DF_MEMO_SIZE = 20_000  # stems whose document frequency a searcher remembers for the confidence signals
 BUILD_LIMIT_MB = 128  # Whoosh's posting pool per writer process, flushed to disk when full
 BUILD_MAX_PROCS = 2
 KB_CACHE_MIN_PARSED = 20  # files parsed again (or 10% of them) before the saved KB is rewritten
@@ -161,13 +160,14 @@ class KnowledgeIndex:
                 if self._ix is None:  # closed
                     return
                 searcher = self._current_searcher()
-                vocab, postings = self._vocab, self._postings
+                vocab, postings, synonyms = self._vocab, self._postings, self._synonyms
                 field_lengths(searcher.reader(), "content")
                 targets = vocab.typo_targets()
                 common = common_df(searcher.doc_count())
                 ahead = [(f, term) for f in ("content", "title") for term in postings.common_terms(f, common)]
             typo_index = Vocabulary.typo_index(targets)  # pure Python: searches may run meanwhile
             world.tables()  # the morphology dictionary and CLDR names (~0.2 s), once per process
+            synonyms.warm_up()  # the thesaurus's phrase table and the phrasings' words (~0.2 s)
             with self._lock:
                 if self._vocab is vocab:
                     vocab.install_typo_index(typo_index)
@@ -405,23 +405,15 @@ class KnowledgeIndex:
             candidates=verdict.candidates,
         )
 
-    _df_memo: tuple[object, dict[str, int]] = (None, {})  # (searcher, stem -> document frequency)
-
     def _frequencies(self, searcher: Searcher) -> tuple[Callable[[str], int], int]:
         """Document frequency of a stem (text and customer phrasings, as ranking.query_stats counts
-        it), remembered for this searcher, and the document count it is out of."""
-        if self._df_memo[0] is not searcher:
-            self._df_memo = (searcher, {})
-        memo, reader = self._df_memo[1], searcher.reader()
+        it, from the same per-reader memo: the ranking has looked up the plan's stems already), and
+        the document count it is out of."""
+        reader = searcher.reader()
         n = max(1, searcher.doc_count()) + self._extra_docs
-        fields = [f for f in ("content", "phrasings") if f in reader.schema]
 
         def df(stem: str) -> int:
-            if stem not in memo:
-                if len(memo) > DF_MEMO_SIZE:
-                    memo.clear()
-                memo[stem] = min(n, sum(reader.doc_frequency(f, stem) for f in fields))
-            return memo[stem]
+            return min(n, text_df(reader, stem))
 
         return df, n
 
@@ -504,7 +496,7 @@ class KnowledgeIndex:
             section_id=f.get("section_id", ""),
             number=f.get("number"),
             text=f.get("text", ""),
-            snippet=snippet(f.get("text", ""), terms),
+            snippet=snippet(f.get("text", ""), terms, stems=f.get("stems", "")),
             score=round(float(scored.score), 4),
             coverage=fit.coverage if fit else 0.0,
             match=fit.match if fit else "",

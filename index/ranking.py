@@ -24,7 +24,7 @@ from types import MappingProxyType
 from whoosh.searching import Searcher
 
 from index.documents import RULE
-from index.postings import PostingsCache
+from index.postings import PostingsCache, doc_frequency
 from index.query import Concept, QueryPlan
 from index.stored import StoredFields
 
@@ -251,7 +251,7 @@ def query_stats(searcher: Searcher, plan: QueryPlan, extra_docs: int = 0) -> Sta
         for alt in concept.alternatives:
             for s in alt.stems:
                 if s not in dfs:  # a customer's word may be only in phrasings: count them too
-                    dfs[s] = min(_text_df(reader, s), n)  # a document with the word in both counts twice
+                    dfs[s] = min(text_df(reader, s), n)  # a document with the word in both counts twice
     idf = {s: math.log(1 + (n - df + 0.5) / (df + 0.5)) for s, df in dfs.items()}
     weights = []
     for concept in plan.concepts:
@@ -266,7 +266,7 @@ def query_stats(searcher: Searcher, plan: QueryPlan, extra_docs: int = 0) -> Sta
 _DF_MEMO_SIZE = 50_000  # stems per reader
 
 
-def _text_df(reader, stem: str) -> int:
+def text_df(reader, stem: str) -> int:
     """Documents holding ``stem`` in the text plus those holding it in the phrasings, memoised on the
     reader (it never changes; a query asks again for the same few stems)."""
     memo = reader.__dict__.setdefault("_kb_text_dfs", {})
@@ -274,7 +274,7 @@ def _text_df(reader, stem: str) -> int:
     if df is None:
         if len(memo) > _DF_MEMO_SIZE:
             memo.clear()
-        df = memo[stem] = reader.doc_frequency("content", stem) + reader.doc_frequency("phrasings", stem)
+        df = memo[stem] = doc_frequency(reader, "content", stem) + doc_frequency(reader, "phrasings", stem)
     return df
 
 

@@ -77,6 +77,12 @@ class Synonyms:
         """A glossary spelling, or a word of the thesaurus or of the phrasings (stop words aside)."""
         return stem in self._terms or stem in self._customer()
 
+    def warm_up(self) -> None:
+        """Build now what the first query would: the thesaurus's phrase table (~0.15 s at 100k rules,
+        lemmas included) and the customer stems (every rule's phrasings read once)."""
+        _ = self.thesaurus.table
+        self._customer()
+
     def in_glossary(self, stem: str) -> bool:
         """A single-word glossary spelling (the KB's own jargon: сим, ЛС)."""
         return stem in self._terms

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from whoosh.reading import IndexReader
 
 from index import morphology
 from index.analysis import stem
+from index.postings import doc_frequency, has_terms
 
 STEMS, WORDS = "content", "words"
 MAX_PREFIX_SCAN = 200
@@ -26,6 +28,7 @@ MAX_PREFIX_SCAN = 200
 class Lexicon(Protocol):
     def df(self, field: str, term: str) -> int: ...
     def prefixed(self, field: str, prefix: str) -> Iterator[str]: ...
+    def prefixed_df(self, field: str, prefix: str, limit: int) -> list[tuple[str, int]]: ...
     def terms(self, field: str) -> Iterable[tuple[str, int]]: ...
 
 
@@ -58,7 +61,7 @@ class ReaderLexicon:
         extra = self._words.counts.get(term, 0) if field == WORDS else 0
         if field not in self._reader.schema:
             return extra
-        return extra + self._reader.doc_frequency(field, term)
+        return extra + doc_frequency(self._reader, field, term)
 
     def prefixed(self, field: str, prefix: str) -> Iterator[str]:
         if not prefix:
@@ -71,6 +74,23 @@ class ReaderLexicon:
         if field != WORDS or not self._words.sorted_words:
             return found
         return _unique(heapq.merge(found, self._words.prefixed(prefix)))
+
+    def prefixed_df(self, field: str, prefix: str, limit: int) -> list[tuple[str, int]]:
+        """The first ``limit`` terms of :meth:`prefixed` with their :meth:`df`, read in one pass over
+        each segment's term infos (not one hash look-up per term and segment: ~30 µs a term at 100k
+        rules). A term among the first ``limit`` overall is among the first ``limit`` of every
+        segment holding it, so the sums are the same."""
+        if not prefix:
+            return []
+        dfs: Counter[str] = Counter()
+        if field in self._reader.schema:
+            for leaf in (r for r, _ in self._reader.leaf_readers() if has_terms(r, field)):
+                for b, info in itertools.islice(leaf.iter_prefix(field, prefix), limit):
+                    dfs[b.decode("utf-8")] += info.doc_frequency()
+        if field == WORDS:
+            for w in itertools.islice(self._words.prefixed(prefix), limit):
+                dfs[w] += self._words.counts.get(w, 0)
+        return [(t, dfs[t]) for t in sorted(dfs)[:limit]]
 
     def terms(self, field: str) -> Iterable[tuple[str, int]]:
         if field not in self._reader.schema:
@@ -97,6 +117,9 @@ class DictLexicon:
 
     def prefixed(self, field: str, prefix: str) -> Iterator[str]:
         return (t for t in self._sorted.get(field, ()) if t.startswith(prefix))
+
+    def prefixed_df(self, field: str, prefix: str, limit: int) -> list[tuple[str, int]]:
+        return [(t, self.df(field, t)) for t in itertools.islice(self.prefixed(field, prefix), limit)]
 
     def terms(self, field: str) -> Iterable[tuple[str, int]]:
         return self._fields.get(field, {}).items()
@@ -214,7 +237,8 @@ class Vocabulary:
         return self._cached(("spell", s, typed), lambda: self._spelling(s, typed))
 
     def _spelling(self, s: str, typed: str | None) -> str | None:
-        forms = [w for w in self._prefix_scan(WORDS, s) if stem(w) == s]
+        scanned = dict(self._lex.prefixed_df(WORDS, s, MAX_PREFIX_SCAN))
+        forms = [w for w in scanned if stem(w) == s]
         if not forms:
             return None
         lemmas = {lem for lem in map(morphology.lemma, forms) if stem(lem) == s and morphology.is_known(lem)}
@@ -222,7 +246,8 @@ class Vocabulary:
 
         def rank(w: str) -> tuple:
             dist = edit_distance(typed, w, 3) if typed else 0
-            return (dist, w not in lemmas, w not in known, -self._lex.df(WORDS, w), len(w), w)
+            df = scanned[w] if w in scanned else self._lex.df(WORDS, w)
+            return (dist, w not in lemmas, w not in known, -df, len(w), w)
 
         return min([*lemmas, *forms], key=rank)
 
@@ -231,19 +256,13 @@ class Vocabulary:
         return self._cached(("prefix", prefix), lambda: self._completions(prefix))[:limit]
 
     def _completions(self, prefix: str) -> list[str]:
-        found = list(self._prefix_scan(WORDS, prefix))
-        found.sort(key=lambda w: (-self._lex.df(WORDS, w), w))
-        return found
+        found = self._lex.prefixed_df(WORDS, prefix, MAX_PREFIX_SCAN)
+        found.sort(key=lambda wd: (-wd[1], wd[0]))
+        return [w for w, _ in found]
 
     def near_stems(self, s: str) -> list[tuple[str, int]]:
         """Known stems within the allowed edit distance of ``s`` (first letter kept), closest first."""
         return list(self._cached(("near", s), lambda: self._near_stems(s)))
-
-    def _prefix_scan(self, field: str, prefix: str) -> Iterator[str]:
-        for n, term in enumerate(self._lex.prefixed(field, prefix)):
-            if n >= MAX_PREFIX_SCAN:
-                return
-            yield term
 
     def _near_stems(self, s: str) -> list[tuple[str, int]]:
         limit = max_typos(s)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from index.highlight import highlight_terms
 from index.knowledge_index import KnowledgeIndex
 from index.query import Alternative, Concept, QueryPlan
@@ -27,3 +29,17 @@ def test_roaming_marks_no_pronoun_of_a_weak_phrase(bundled_index: KnowledgeIndex
     assert "роуминг" in result.terms
     assert "друг" not in result.terms
     assert "<b>" in result.hits[0].snippet
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Сим-карта и SIM–карта, P-to-P, МТС—Коннект.", "İstanbul: сим-карта", "a--b -x- ‐‑ ёлка", "", "ﬁ-ﬂ"],
+)
+def test_the_word_stems_are_those_of_index_terms_with_or_without_stored_stems(text: str):
+    from index.analysis import flat_stems
+    from index.highlight import _stemmed, _stemmed_terms
+
+    expected = _stemmed_terms(text)
+    assert _stemmed.__wrapped__(text) == expected
+    assert _stemmed.__wrapped__(text, " ".join(flat_stems(text))) == expected  # as documents store them
+    assert _stemmed.__wrapped__(text, "не в лад с текстом") == expected  # stems that do not line up

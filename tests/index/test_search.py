@@ -171,6 +171,13 @@ def test_warm_up_reads_common_postings_ahead_and_answers_stay_the_same(small_kb:
         assert [[h.id for h in ix.search(q).hits] for q in queries] == cold
 
 
+def test_warm_up_builds_the_customer_language_tables_the_first_query_would(small_kb: Path):
+    with KnowledgeIndex.open(small_kb) as ix:
+        ix.warm_up()
+        synonyms = ix._synonyms
+        assert synonyms.thesaurus._table is not None and synonyms._customer_stems is not None
+
+
 def test_searches_run_while_warm_up_builds_the_typo_index(small_kb: Path, monkeypatch):
     import threading
 
