@@ -407,3 +407,13 @@ def phrasings_to_markdown(phrasings: tuple[str, ...]) -> list[str]:
 def _phrasing_markdown(phrasing: str) -> str:
     """A phrasing as written: escaped only where plain text would read it otherwise."""
     return phrasing if phrasing_text(phrasing) == phrasing else md_escape(phrasing)
+
+
+def file_type(text: str) -> str:
+    """The front matter's ``type:`` (glossary, thesaurus), "" for an article or no front matter."""
+    head = text[: text.find("\n---", 3) + 5] if text.startswith("---") else ""
+    try:
+        meta, _ = parse_front_matter(head.splitlines(), required=())
+    except ArticleError:
+        return ""
+    return meta.get("type", "")

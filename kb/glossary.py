@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.article_md import ArticleError, parse_front_matter
+from kb.article_md import ArticleError, file_type, parse_front_matter
 from kb.model import Glossary, GlossaryEntry
 
 GLOSSARY_TYPE = "glossary"
@@ -31,8 +31,5 @@ def parse_glossary(text: str) -> Glossary:
 
 
 def is_glossary(text: str) -> bool:
-    try:
-        meta, _ = parse_front_matter(text.splitlines(), required=())
-    except ArticleError:
-        return False
-    return meta.get("type") == GLOSSARY_TYPE
+    """Whether a KB file is a glossary (front matter ``type: glossary``)."""
+    return file_type(text) == GLOSSARY_TYPE

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.article_md import ArticleError, parse_article, parse_front_matter
+from kb.article_md import ArticleError, file_type, parse_article
 from kb.encoding import CP1251_NOTICE, decode_kb_bytes
 from kb.glossary import GLOSSARY_TYPE, parse_glossary
 from kb.model import Article, Glossary, KnowledgeBase, LoadError, Thesaurus
@@ -107,16 +107,6 @@ def _parse_text(text: str, path: Path) -> Parsed:
     if kind == THESAURUS_TYPE:
         return parse_thesaurus(text, path)
     return parse_article(text, path=path)
-
-
-def file_type(text: str) -> str:
-    """The front matter's ``type:`` (glossary, thesaurus), "" for an article or no front matter."""
-    head = text[: text.find("\n---", 3) + 5] if text.startswith("---") else ""
-    try:
-        meta, _ = parse_front_matter(head.splitlines(), required=())
-    except ArticleError:
-        return ""
-    return meta.get("type", "")
 
 
 @dataclass

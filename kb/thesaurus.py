@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from kb.article_md import ArticleError, parse_front_matter
+from kb.article_md import ArticleError, file_type, parse_front_matter
 from kb.model import Thesaurus, ThesaurusEntry
 
 THESAURUS_TYPE = "thesaurus"
@@ -27,11 +27,7 @@ log = logging.getLogger(__name__)
 
 def is_thesaurus(text: str) -> bool:
     """Whether a KB file is a thesaurus (front matter ``type: thesaurus``)."""
-    try:
-        meta, _ = parse_front_matter(text.splitlines(), required=())
-    except ArticleError:
-        return False
-    return meta.get("type") == THESAURUS_TYPE
+    return file_type(text) == THESAURUS_TYPE
 
 
 def parse_thesaurus(text: str, path: Path | None = None) -> Thesaurus:
