@@ -11,21 +11,11 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from index.analysis import STOP_WORDS, flat_stems, flat_words, normalize, stem, words
-from index.thesaurus import CustomerThesaurus
+from index.analysis import STOP_WORDS, flat_words, normalize, stem, words
+from index.thesaurus import CustomerThesaurus, distinct_forms
 from kb.model import Article, Glossary, GlossaryEntry, KnowledgeBase, Thesaurus
 
 Form = tuple[str, ...]  # the stems of one way of writing a term: ("лицев", "счет")
-
-
-def _form(text: str) -> Form:
-    pairs = list(zip(_plain_words(text), flat_stems(text), strict=False))
-    content = [s for w, s in pairs if w not in STOP_WORDS]
-    return tuple(content or (s for _, s in pairs))
-
-
-def _plain_words(text: str) -> list[str]:
-    return [p for w in words(text) for p in w.parts]
 
 
 def entry_forms(entry: GlossaryEntry) -> list[Form]:
@@ -33,12 +23,7 @@ def entry_forms(entry: GlossaryEntry) -> list[Form]:
     texts = [entry.term, *entry.variants]
     if entry.expansion:
         texts.append(entry.expansion.split("(")[0])
-    forms: list[Form] = []
-    for text in texts:
-        form = _form(text)
-        if form and form not in forms:
-            forms.append(form)
-    return forms
+    return distinct_forms(texts)
 
 
 class Synonyms:

@@ -167,8 +167,8 @@ def _table(entries: Iterable) -> PhraseTable:
     """Each text of an entry → the forms of the other side and of its own side, with their factors."""
     table = PhraseTable()
     for entry in entries:
-        colloquial = _forms(entry.colloquial)
-        formal = _forms(entry.formal)
+        colloquial = distinct_forms(entry.colloquial)
+        formal = distinct_forms(entry.formal)
         for text in entry.colloquial:
             own = content_form(text)
             table.add(
@@ -185,7 +185,8 @@ def _weighted(forms: list[Form], factor: float) -> list[tuple[Form, float]]:
     return [(f, factor) for f in forms] if factor > 0 else []
 
 
-def _forms(texts: Iterable[str]) -> list[Form]:
+def distinct_forms(texts: Iterable[str]) -> list[Form]:
+    """The content forms of texts, each once, in order; texts without words left out."""
     out: list[Form] = []
     for text in texts:
         form = content_form(text)
