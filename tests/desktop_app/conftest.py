@@ -115,3 +115,13 @@ def search(qtbot, window, text: str, expect_first: str | None = None) -> None:
         qtbot.waitUntil(
             lambda: window.result is not None and window.result.query == text, timeout=FIRST_HIT_TIMEOUT_MS
         )
+
+
+def open_first_two(qtbot, window, text: str, first: str) -> str:
+    """Search ``text`` (``first`` ranked first), open the first hit, then the second; the second's id."""
+    search(qtbot, window, text, expect_first=first)
+    QTest.keyClick(window.search_box, Qt.Key.Key_Return)
+    QTest.keyClick(window.search_box, Qt.Key.Key_Down)
+    second = window.results.current_hit().id
+    QTest.keyClick(window.search_box, Qt.Key.Key_Return)
+    return second

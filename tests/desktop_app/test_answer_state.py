@@ -14,7 +14,7 @@ from desktop_app import answer_state
 from desktop_app.answer_state import ANSWER, CANDIDATES, NO_ANSWER
 from index import SearchResult
 from index import results as index_results
-from tests.desktop_app.conftest import FIRST_HIT_TIMEOUT_MS, search, type_text
+from tests.desktop_app.conftest import FIRST_HIT_TIMEOUT_MS, open_first_two, search, type_text
 
 ALT = Qt.KeyboardModifier.AltModifier
 COPY_KEYS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -122,11 +122,7 @@ def test_a_result_for_older_query_text_never_reaches_the_card(make_window, qtbot
 # ---------------------------------------------------------------------- back / forward
 def test_alt_left_moves_the_list_selection_with_the_card(make_window, qtbot):
     window = make_window()
-    search(qtbot, window, "блокировка", expect_first="ss/finance/8")
-    QTest.keyClick(window.search_box, Qt.Key.Key_Return)
-    QTest.keyClick(window.search_box, Qt.Key.Key_Down)
-    second = window.results.current_hit().id
-    QTest.keyClick(window.search_box, Qt.Key.Key_Return)
+    second = open_first_two(qtbot, window, "блокировка", "ss/finance/8")
     assert selected_hit_id(window) == second
 
     QTest.keyClick(window.search_box, Qt.Key.Key_Left, ALT)

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
-from tests.desktop_app.conftest import first_hit_id, search
+from tests.desktop_app.conftest import first_hit_id, open_first_two, search
 
 SS_PHRASE = (
     "Для решения Вашего вопроса, я соединю Вас со специалистом экспертного направления, "
@@ -115,11 +115,7 @@ def test_down_and_up_move_selection_from_search_field(make_window, qtbot):
 
 def test_alt_left_and_right_walk_viewed_rules(make_window, qtbot):
     window = make_window()
-    search(qtbot, window, "блокировка", expect_first="ss/finance/8")
-    QTest.keyClick(window.search_box, Qt.Key.Key_Return)
-    QTest.keyClick(window.search_box, Qt.Key.Key_Down)
-    second = window.results.current_hit().id
-    QTest.keyClick(window.search_box, Qt.Key.Key_Return)
+    second = open_first_two(qtbot, window, "блокировка", "ss/finance/8")
     assert window.current.rule_id == second
 
     QTest.keyClick(window.search_box, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
