@@ -73,14 +73,6 @@ class QueryPlan:
     corrected: str | None
     layout_converted: bool
 
-    @property
-    def terms(self) -> tuple[str, ...]:
-        seen: dict[str, None] = {}
-        for concept in self.concepts:
-            for alt in concept.alternatives:
-                seen.update(dict.fromkeys(alt.stems))
-        return tuple(seen)
-
 
 @dataclass
 class _Token:
