@@ -386,9 +386,9 @@ class KnowledgeIndex:
         boosts = feedback.boost(plan) if feedback is not None and limit else {}
         wanted = max(limit, confidence.JUDGED_HITS, CANDIDATES if boosts else 0) if limit else 0
         scored = rank(searcher, plan, wanted, self._docs, self._extra_docs, self._postings)
-        learned = self._learned(scored, boosts) if boosts else {}
+        learned, missing = self._learned(scored, boosts) if boosts else ({}, [])
         if learned:
-            scored = self._boosted(scored, learned)
+            scored = self._boosted(scored, learned, missing)
         scored = scored[: max(limit, confidence.JUDGED_HITS)]
         weights = confidence.concept_weights(plan, *self._frequencies(searcher)) if scored else []
         judge = confidence.Judge(plan, weights, self._vocab)
@@ -417,17 +417,19 @@ class KnowledgeIndex:
 
         return df, n
 
-    def _learned(self, scored: list[Scored], boosts: dict[str, float]) -> dict[str, float]:
-        """The boosts of the rules that are ranked, or that the KB still holds (fetched by id)."""
+    def _learned(self, scored: list[Scored], boosts: dict[str, float]) -> tuple[dict[str, float], list[dict]]:
+        """The boosts of the rules that are ranked or that the KB still holds, and the stored fields
+        of the latter (rules the ranking did not find, made from the KB once)."""
         ranked = {s.fields.get("id") for s in scored}
-        return {rid: b for rid, b in boosts.items() if rid in ranked or self._kb.find_rule(rid)}
+        missing = {rid: f for rid in boosts if rid not in ranked and (f := self._rule_fields(rid))}
+        learned = {rid: b for rid, b in boosts.items() if rid in ranked or rid in missing}
+        return learned, list(missing.values())
 
-    def _boosted(self, scored: list[Scored], learned: dict[str, float]) -> list[Scored]:
+    @staticmethod
+    def _boosted(scored: list[Scored], learned: dict[str, float], missing: list[dict]) -> list[Scored]:
         """Each learned rule's score plus its boost's share of the best score, best first; a learned
-        rule the ranking did not find joins with the boost alone."""
+        rule the ranking did not find (``missing``) joins with the boost alone."""
         best = scored[0].score if scored else 1.0
-        ranked = {s.fields.get("id") for s in scored}
-        missing = [f for rid in learned if rid not in ranked and (f := self._rule_fields(rid))]
         out = [
             Scored(s.fields, s.score + learned.get(s.fields.get("id", ""), 0.0) * best)
             for s in [*scored, *(Scored(f, 0.0) for f in missing)]
