@@ -14,7 +14,7 @@ NOTE_MS = 8000
 
 def kb_folder_found(kb: KnowledgeBase) -> bool:
     """False when the KB folder itself could not be read (the banner above the window says so)."""
-    return not any(e.path == kb.root and e.line is None for e in kb.errors)
+    return len(file_errors(kb)) == len(kb.errors)
 
 
 def file_errors(kb: KnowledgeBase) -> list[LoadError]:
