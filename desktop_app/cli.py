@@ -123,11 +123,9 @@ def safe_stdio() -> None:
 
 
 def _kb_dir(args: argparse.Namespace) -> Path:
-    """``--kb``, else the KB IT configured for this seat (KB_BROWSER_KB, kb-browser.ini beside the
-    program), else the bundled one: the same choice as the window's, less the folder it remembers."""
-    from desktop_app.deployment import Deployment, choose_kb
+    from desktop_app.deployment import command_line_kb
 
-    return choose_kb(args.kb or None, None, Deployment.current()).path
+    return command_line_kb(args.kb)
 
 
 def _print(text: str) -> None:

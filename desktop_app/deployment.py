@@ -143,3 +143,10 @@ def choose_kb(
 
         bundled = bundled_kb_dir()
     return KbChoice(bundled, "bundled")
+
+
+def command_line_kb(kb: Path | None) -> Path:
+    """The KB of a command-line verb: ``--kb``, else the KB IT configured for this seat
+    (KB_BROWSER_KB, kb-browser.ini beside the program), else the bundled one: the window's choice
+    less the folder it remembers."""
+    return choose_kb(kb or None, None, Deployment.current()).path

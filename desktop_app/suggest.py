@@ -53,11 +53,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop_app.deployment import command_line_kb
     from index import KnowledgeIndex
-    from kb.paths import bundled_kb_dir
 
     entries = QueryMemory(getattr(args, "memory", None) or default_memory_path()).entries()
-    kb_dir = getattr(args, "kb", None) or bundled_kb_dir()
+    kb_dir = command_line_kb(getattr(args, "kb", None))
     with KnowledgeIndex.open(kb_dir, getattr(args, "index", None)) as ix:
         report = build_report(ix, entries)
     out.write(format_report(report))

@@ -245,3 +245,22 @@ def test_verbs_use_the_kb_it_configured_for_the_seat(tmp_path: Path, monkeypatch
     out = run("list").stdout
     assert "Общая база" in out and "Перевод на линию старших специалистов" not in out
     assert "Перевод на линию старших специалистов" in run("list", "--kb", str(bundled_kb_dir())).stdout
+
+
+def test_suggest_reads_the_kb_configured_for_the_seat(tmp_path: Path, monkeypatch):
+    """Suggestions name the seat's KB file and its rules, as every other verb does."""
+    from desktop_app.learning import QueryMemory
+
+    kb = tmp_path / "shared-kb"
+    kb.mkdir()
+    (kb / "a.md").write_text(
+        "---\nid: a\ntitle: Общая база\nline: СС\n---\n\n## Раздел {#part}\n\n"
+        "1. Правило про шумоподавитель.\n2. Правило про антенну.\n",
+        encoding="utf-8",
+    )
+    memory = QueryMemory(tmp_path / "memory.json")
+    for _ in range(2):
+        assert memory.record("шумоподавитель антенна", "a/part/2", "open")
+    monkeypatch.setenv("KB_BROWSER_KB", str(kb))
+    out = run("suggest", "--memory", str(tmp_path / "memory.json")).stdout
+    assert "a.md" in out and "a/part/2" in out
