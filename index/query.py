@@ -12,6 +12,7 @@ import itertools
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from index import morphology, world
 from index.analysis import STOP_WORDS, Word, normalize, stem, words
@@ -79,6 +80,12 @@ class _Token:
     word: Word
     shown: str  # the spelling to show in a correction
     corrected: bool = False
+
+    @cached_property
+    def keys(self) -> frozenset[str]:
+        """What names of a phrase table match this word by (thesaurus.query_keys), worked out once
+        for the thesaurus, place and operator tables alike."""
+        return query_keys(self.word.norm)
 
 
 def _word_score(word: str, vocab: Vocabulary, syn: Synonyms) -> float:
@@ -304,7 +311,7 @@ def _expand_names(
     """Each name of ``table`` in the query brings its forms (when ``accept`` takes its words)."""
     if not table or not tokens:
         return
-    keys = [query_keys(t.word.norm) for t in tokens]
+    keys = [t.keys for t in tokens]
     for at, forms in _phrase_matches(table, keys, max_gap):
         if accept is not None and not accept([tokens[i].word.norm for i in at]):
             continue
