@@ -1,24 +1,25 @@
-"""KnowledgeIndex: a knowledge-base folder, its Whoosh index in the cache, and search over both."""
+"""KnowledgeIndex: search over one knowledge-base folder and its Whoosh index in the cache.
+
+How the index on disk is opened, built, updated and repaired lives in ``index/lifecycle.py``; this
+module keeps the searcher, its caches and the query path.
+"""
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from whoosh import index as windex
-from whoosh.filedb.filestore import FileStorage, RamStorage
-from whoosh.index import LockError
+from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
-from index import confidence, kb_cache, posting_pool, store, world
-from index.documents import VOCAB, article_documents, article_hash, make_schema
+from index import confidence, kb_cache, store, world
+from index.documents import VOCAB, article_documents
 from index.feedback import Feedback
 from index.highlight import highlight_terms, snippet
-from index.merging import merge_tiers
+from index.lifecycle import Lifecycle, Progress, noop
 from index.postings import PostingsCache
 from index.query import understand
 from index.ranking import CANDIDATES, DocCache, Scored, common_df, field_lengths, rank, text_df
@@ -29,30 +30,8 @@ from kb.loader import LoadCache, load_kb
 from kb.model import Article, KnowledgeBase
 
 log = logging.getLogger(__name__)
-posting_pool.install()  # faster spills for every writer, the build's writer processes included
 
-Progress = Callable[[int, int], None]
-WRITER_TIMEOUT = 30.0
 DEFAULT_LIMIT, MAX_LIMIT = 20, 10_000
-BUILD_LIMIT_MB = 128  # Whoosh's posting pool per writer process, flushed to disk when full
-BUILD_MAX_PROCS = 2
-KB_CACHE_MIN_PARSED = 20  # files parsed again (or 10% of them) before the saved KB is rewritten
-PARALLEL_MIN_ARTICLES = 500  # below this the second process costs more than it saves
-
-
-def _noop(done: int, total: int) -> None:
-    pass
-
-
-def build_options(n_articles: int) -> dict:
-    """Whoosh writer options for a full build: non-compound segments (Whoosh copies each part of a
-    compound file into memory on open: 457 MB → ~250 MB RSS at 100k rules); on a large KB one
-    writer process per core, each keeping its own segment (``multisegment``)."""
-    options: dict = {"limitmb": BUILD_LIMIT_MB, "compound": False}
-    procs = min(os.cpu_count() or 1, BUILD_MAX_PROCS)
-    if n_articles >= PARALLEL_MIN_ARTICLES and procs > 1:
-        options.update(procs=procs, multisegment=True)
-    return options
 
 
 class KnowledgeIndex:
@@ -63,7 +42,7 @@ class KnowledgeIndex:
     ) -> None:
         self.kb_dir = Path(kb_dir)
         self.index_dir = Path(index_dir)
-        self.rebuilt_reason: str | None = None
+        self._life = Lifecycle(self.kb_dir, self.index_dir, cache)
         self._kb = kb
         self._synonyms = Synonyms.for_kb(kb)
         self._ix: windex.Index | None = None
@@ -73,11 +52,8 @@ class KnowledgeIndex:
         self._words: tuple[tuple | None, WordTable] = (None, WordTable())  # (file signature, table)
         self._docs = DocCache()  # documents ranked lately, valid for the open searcher
         self._postings: PostingsCache | None = None  # posting lists read, valid for the open searcher
-        self._load_cache = cache or LoadCache()  # files unchanged since the last load are not re-read
-        self._hashes: dict[int, tuple[Article, str]] = {}  # id(article) -> (article, content hash)
         self._lock = threading.RLock()  # guards the state searches read
         self._write_lock = threading.Lock()  # one refresh or rebuild at a time
-        self._pointer_seen: tuple[int, int, int] | None = None  # signature of the pointer last read
 
     # ------------------------------------------------------------------ lifecycle
     # Index work (loading, building, writing) runs outside ``_lock`` so searches go on meanwhile;
@@ -98,7 +74,7 @@ class KnowledgeIndex:
         }
         kb = load_kb(kb_dir, cache)
         self = cls(kb_dir, index_dir, kb, cache)
-        self._hashes = known
+        self._life.hashes = known
         self.refresh(progress, kb=kb)
         return self
 
@@ -106,46 +82,40 @@ class KnowledgeIndex:
     def kb(self) -> KnowledgeBase:
         return self._kb
 
+    @property
+    def rebuilt_reason(self) -> str | None:
+        """Why the index was rebuilt or replaced by an in-memory one (None: it opened as it was)."""
+        return self._life.rebuilt_reason
+
+    @property
+    def _load_cache(self) -> LoadCache:
+        return self._life.load_cache
+
     def refresh(self, progress: Progress | None = None, kb: KnowledgeBase | None = None) -> UpdateReport:
         """Re-read the KB folder and bring the index up to date with it."""
-        progress = progress or _noop
+        progress = progress or noop
+        life = self._life
         with self._write_lock:
-            kb = kb or load_kb(self.kb_dir, self._load_cache)
-            reason_before = self.rebuilt_reason
+            kb = kb or load_kb(self.kb_dir, life.load_cache)
+            reason_before = life.rebuilt_reason
             try:
-                ix = self._open_or_build(kb, progress)
-                report = self._sync(ix, kb, progress)
+                ix = life.open_or_build(kb, progress, self._ix)
+                report = life.sync(ix, kb, progress)
             except (store.IndexInvalid, OSError, ValueError, EOFError) as exc:
-                ix = self._repair(f"index update failed ({type(exc).__name__}: {exc})", kb, progress)
+                ix = life.repair(f"index update failed ({type(exc).__name__}: {exc})", kb, progress)
                 report = UpdateReport(added=tuple(a.id for a in kb.articles), rebuilt=True)
             self._install(ix, kb)
-            self._keep_kb_cache()
-            rebuilt = report.rebuilt or self.rebuilt_reason != reason_before
+            life.keep_kb_cache(ix)
+            rebuilt = report.rebuilt or life.rebuilt_reason != reason_before
             return UpdateReport(report.added, report.changed, report.removed, kb.errors, rebuilt)
 
     def rebuild(self, progress: Progress | None = None) -> None:
         """Build the whole index again from the KB as loaded."""
         with self._write_lock:
             kb = self._kb
-            with store.build_lock(self.index_dir):
-                ix = self._build(kb, progress or _noop)
+            ix = self._life.rebuild(kb, progress)
             self._install(ix, kb)
-            self._keep_kb_cache()
-
-    def _keep_kb_cache(self) -> None:
-        """Save the parsed KB beside the index when there is none or many files were parsed again."""
-        cache = self._load_cache
-        if self._open_on_disk() is None:
-            return
-        stale = cache.parsed >= KB_CACHE_MIN_PARSED or cache.parsed * 10 > len(cache.files)
-        if not stale and (self.index_dir / kb_cache.CACHE_NAME).exists():
-            return
-        hashes = {
-            path: self._hashes[id(art)][1]
-            for path, (_, art) in cache.files.items()
-            if id(art) in self._hashes and self._hashes[id(art)][0] is art
-        }
-        kb_cache.save(self.index_dir, self.kb_dir, cache, hashes)
+            self._life.keep_kb_cache(ix)
 
     def warm_up(self) -> None:
         """Do now what the first searches would otherwise pay for: open the searcher, read the
@@ -154,7 +124,7 @@ class KnowledgeIndex:
         thread after open and refresh; it runs in steps, so searches go on in between (no step holds
         the lock for more than the lexicon scan, ~0.1 s at 100k rules)."""
         try:
-            if (on_disk := self._open_on_disk()) is not None:
+            if (on_disk := self._life.on_disk(self._ix)) is not None:
                 store.prefetch(Path(on_disk.storage.folder))  # the OS reads the files ahead while we work
             with self._lock:
                 if self._ix is None:  # closed
@@ -198,155 +168,6 @@ class KnowledgeIndex:
                 self._close_searcher()
             self._ix, self._kb, self._synonyms = ix, kb, Synonyms.for_kb(kb)
 
-    def _open_or_build(self, kb: KnowledgeBase, progress: Progress) -> windex.Index:
-        """A valid index: the one on disk, or (under the build lock) a new one; warn once when repairing."""
-        try:
-            return store.open_valid(self.index_dir, self._open_on_disk())
-        except store.IndexInvalid:
-            pass
-        try:
-            with store.build_lock(self.index_dir):
-                try:
-                    return store.open_valid(self.index_dir)  # another process may have built it meanwhile
-                except store.IndexInvalid as exc:
-                    if not exc.missing:
-                        self._warn(exc.reason)
-                    return self._build(kb, progress)
-        except (OSError, store.LockTimeout) as exc:  # cache not writable, disk full, lock held for long
-            return self._build_in_memory(kb, progress, exc)
-
-    def _open_on_disk(self) -> windex.Index | None:
-        """The generation of its folder this object has open, if any (reused while it is current)."""
-        ix = self._ix
-        on_disk = ix is not None and isinstance(ix.storage, FileStorage)
-        return ix if on_disk and Path(ix.storage.folder).parent == self.index_dir else None
-
-    def _moved_on(self) -> bool:
-        """Whether another process (or a rebuild) published a generation other than the one open;
-        the pointer is read again only when its signature changed (every search asks)."""
-        ix = self._open_on_disk()
-        if ix is None:
-            return False
-        seen = store.pointer_signature(self.index_dir)
-        if seen is not None and seen == self._pointer_seen:
-            return False
-        try:
-            moved = store.current_dir(self.index_dir) != Path(ix.storage.folder)
-        except store.IndexInvalid:  # no pointer now: keep searching what is open; a failure repairs
-            return False
-        self._pointer_seen = None if moved else seen
-        return moved
-
-    def _build_in_memory(self, kb: KnowledgeBase, progress: Progress, exc: Exception) -> windex.Index:
-        """Last resort: an index in RAM for this session, so search works without a usable cache."""
-        reason = f"cannot write the index in {self.index_dir} ({exc}); using an in-memory index"
-        log.warning("Search index: %s", reason)
-        self.rebuilt_reason = reason
-        ix = RamStorage().create_index(make_schema())
-        with ix.writer() as writer:
-            for done, article in enumerate(kb.articles, 1):
-                for doc in article_documents(article):
-                    writer.add_document(**doc)
-                progress(done, len(kb.articles))
-        return ix
-
-    def _repair(self, reason: str, kb: KnowledgeBase, progress: Progress | None) -> windex.Index:
-        with store.build_lock(self.index_dir):
-            try:
-                return store.open_valid(self.index_dir)  # repaired by someone else meanwhile
-            except store.IndexInvalid as exc:
-                self._warn(f"{reason}; {exc.reason}")
-                return self._build(kb, progress or _noop)
-
-    def _warn(self, reason: str) -> None:
-        log.warning("Search index %s: %s; rebuilding it", self.index_dir, reason)
-        self.rebuilt_reason = reason
-
-    def _build(self, kb: KnowledgeBase, progress: Progress) -> windex.Index:
-        """Build a new generation folder, then publish it (caller holds the build lock)."""
-        store.sweep(self.index_dir)
-        gen = store.new_generation(self.index_dir)
-        wanted = self._article_hashes(kb)
-        words: Counter[str] = Counter()  # the vocabulary goes to a side file, not into postings
-        try:
-            ix = windex.create_in(str(gen), make_schema())
-            with ix.writer(**build_options(len(wanted))) as writer:
-                for done, (article, digest) in enumerate(wanted.values(), 1):
-                    for doc in article_documents(article, digest, words):
-                        writer.add_document(**doc)
-                    progress(done, len(wanted))
-            ix.close()
-            if not wanted:
-                progress(0, 0)
-            store.write_words(gen, words)
-            hashes = {aid: digest for aid, (_, digest) in wanted.items()}
-            store.record_files(gen, (writer.generation, hashes))
-            store.publish(self.index_dir, gen)
-        except BaseException:
-            store.discard(gen)
-            raise
-        store.sweep(self.index_dir)
-        return windex.open_dir(str(gen))
-
-    @staticmethod
-    def _indexed_hashes(ix: windex.Index) -> dict[str, str]:
-        """Article id → content hash of what the index holds now (live documents only)."""
-        if isinstance(ix.storage, FileStorage):
-            known = store.read_article_hashes(Path(ix.storage.folder), ix.latest_generation())
-            if known is not None:
-                return known
-        out: dict[str, str] = {}
-        with ix.reader() as reader:
-            for term in reader.field_terms("ahash"):
-                postings = reader.postings("ahash", term)
-                if any(not reader.is_deleted(d) for d in postings.all_ids()):
-                    article, _, digest = term.rpartition(":")
-                    out[article] = digest
-        return out
-
-    def _article_hashes(self, kb: KnowledgeBase) -> dict[str, tuple[Article, str]]:
-        """Article id → (article, content hash); an article object hashed before is not hashed again."""
-        known, self._hashes = self._hashes, {}
-        out = {}
-        for a in kb.articles:
-            entry = known.get(id(a))
-            if entry is None or entry[0] is not a:
-                entry = (a, article_hash(a))
-            self._hashes[id(a)] = entry
-            out[a.id] = entry
-        return out
-
-    def _sync(self, ix: windex.Index, kb: KnowledgeBase, progress: Progress) -> UpdateReport:
-        """Re-index the articles whose content hash differs from the index's."""
-        indexed = self._indexed_hashes(ix)
-        wanted = self._article_hashes(kb)
-        added = tuple(a for a in wanted if a not in indexed)
-        changed = tuple(a for a in wanted if a in indexed and indexed[a] != wanted[a][1])
-        removed = tuple(a for a in indexed if a not in wanted)
-        if not (added or changed or removed):
-            return UpdateReport(errors=kb.errors)
-        try:
-            writer = ix.writer(timeout=WRITER_TIMEOUT, compound=False)
-        except LockError:
-            log.warning("Search index %s is locked by another process; update skipped", self.index_dir)
-            return UpdateReport(errors=kb.errors)
-        todo = added + changed
-        writer.mergetype = merge_tiers  # see merging.py: a few small merges, never one big one
-        with writer:
-            for aid in changed + removed:
-                writer.delete_by_term("article", aid)
-            for done, aid in enumerate(todo, 1):
-                article, digest = wanted[aid]
-                for doc in article_documents(article, digest):
-                    writer.add_document(**doc)
-                progress(done, len(todo))
-        if isinstance(ix.storage, FileStorage):
-            hashes = {aid: digest for aid, (_, digest) in wanted.items()}
-            with store.build_lock(self.index_dir):
-                store.record_files(Path(ix.storage.folder), (writer.generation, hashes))
-        log.info("Search index: %d added, %d changed, %d removed", len(added), len(changed), len(removed))
-        return UpdateReport(added, changed, removed, kb.errors)
-
     # ------------------------------------------------------------------ searching
 
     def search(self, query: str, limit: int = DEFAULT_LIMIT) -> SearchResult:
@@ -365,7 +186,7 @@ class KnowledgeIndex:
     def _search_again(self, query: str, limit: int, exc: Exception) -> SearchResult:
         self._close_searcher()
         try:
-            self._ix = self._repair(f"search failed ({type(exc).__name__}: {exc})", self._kb, None)
+            self._ix = self._life.repair(f"search failed ({type(exc).__name__}: {exc})", self._kb)
             return self._search(query, limit)
         except Exception:
             log.exception("Search failed for %r", query[:100])
@@ -446,9 +267,9 @@ class KnowledgeIndex:
         return next((d for d in docs if d["id"] == rule_id), None)
 
     def _current_searcher(self) -> Searcher:
-        if self._ix is None or self._moved_on():  # a new generation: open it, not the old one
+        if self._ix is None or self._life.moved_on(self._ix):  # a new generation: open it, not the old one
             self._close_searcher()
-            self._ix = self._open_or_build(self._kb, _noop)
+            self._ix = self._life.open_or_build(self._kb, noop, self._ix)
         if self._searcher is not None and not self._searcher.up_to_date():
             self._close_searcher()  # never Searcher.refresh(): it returns stale hits (NOTES.md)
         if self._searcher is None:

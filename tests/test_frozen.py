@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from index import KnowledgeIndex
-from index.knowledge_index import PARALLEL_MIN_ARTICLES
+from index.lifecycle import PARALLEL_MIN_ARTICLES
 
 ROOT = Path(__file__).resolve().parents[1]
 

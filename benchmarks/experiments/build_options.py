@@ -60,7 +60,7 @@ def writer(self, procs=1, **k):
 wi.FileIndex.writer = writer
 if a.no_words:
     import index.documents as idoc
-    import index.knowledge_index as iki
+    import index.lifecycle as iki
 
     orig_docs = idoc.article_documents
 

@@ -92,9 +92,10 @@ from pathlib import Path
 if __name__ == "__main__":
     from desktop_app.app import use_thread_safe_start_method
     import index.knowledge_index as K
+    import index.lifecycle as L
 
     use_thread_safe_start_method()
-    K.PARALLEL_MIN_ARTICLES = 1  # the bundled KB, built by two writer processes
+    L.PARALLEL_MIN_ARTICLES = 1  # the bundled KB, built by two writer processes
     with K.KnowledgeIndex.open(Path(sys.argv[1]), Path(sys.argv[2])) as ix:
         print(multiprocessing.get_start_method(), ix.search("роуминг").hits[0].id)
 """

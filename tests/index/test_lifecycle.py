@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from index import KnowledgeIndex, default_index_dir
-from index import knowledge_index as ki_module
+from index import lifecycle as ki_module
 from index.store import META_NAME, current_dir
 
 ROAMING = "alpha/finance/1"

@@ -54,7 +54,7 @@ def test_tiers():
 
 
 def test_parallel_build_reports_progress_and_finds_everything(tmp_path: Path, monkeypatch):
-    from index import knowledge_index
+    from index import lifecycle as knowledge_index
 
     monkeypatch.setattr(knowledge_index, "PARALLEL_MIN_ARTICLES", 1)
     monkeypatch.setattr(knowledge_index.os, "cpu_count", lambda: 2)
