@@ -29,7 +29,7 @@ ADDED, CHANGED, REMOVED = "added", "changed", "removed"
 KINDS = (ADDED, CHANGED, REMOVED)
 EQUAL, DELETE, INSERT = "equal", "delete", "insert"
 
-_TOKEN_RE = re.compile(r"\s+|[^\s]+")
+_TOKEN_RE = re.compile(r"\s+|\w+|[^\w\s]+")  # spaces, words, punctuation
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -66,7 +66,8 @@ class RuleChange:
         return self.new or self.old  # type: ignore[return-value]
 
     def word_diff(self) -> list[tuple[str, str]]:
-        """``(op, text)`` runs, op EQUAL/DELETE/INSERT, over words (white space folded to one space).
+        """``(op, text)`` runs, op EQUAL/DELETE/INSERT, over words and punctuation (white space folded
+        to one space).
         EQUAL + DELETE runs joined give the old text, EQUAL + INSERT runs the new one; a DELETE run
         comes before the INSERT run that replaces it."""
         return word_diff(self.old.text if self.old else "", self.new.text if self.new else "")
