@@ -181,17 +181,22 @@ def diff(old: Mapping[str, RuleState], new: Mapping[str, RuleState]) -> list[Rul
 
 def merged_order(old: Mapping[str, object], new: Mapping[str, object]) -> list[str]:
     """The ids of ``new`` in order, each id only in ``old`` placed after the nearest id before it
-    (in ``old``) that ``new`` still has; before everything when there is none."""
-    position = {rid: i for i, rid in enumerate(new)}
-    keyed: list[tuple[int, int, int, str]] = [(i, 0, 0, rid) for rid, i in position.items()]
-    anchor = -1
-    for j, rid in enumerate(old):
-        if rid in position:
-            anchor = position[rid]
+    (in ``old``) that ``new`` still has; before everything when there is none. Linear time."""
+    after: dict[str | None, list[str]] = {}
+    anchor: str | None = None
+    for rid in old:
+        if rid in new:
+            anchor = rid
         else:
-            keyed.append((anchor, 1, j, rid))
-    keyed.sort()
-    return [rid for *_, rid in keyed]
+            after.setdefault(anchor, []).append(rid)
+    if not after:
+        return list(new)
+    out = list(after.get(None, ()))
+    for rid in new:
+        out.append(rid)
+        if rid in after:
+            out += after[rid]
+    return out
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app import seen as seen_mod
-from desktop_app.seen import REMOVED_DAYS, SeenStore, default_data_dir, seen_path
+from desktop_app.seen import REMOVED_DAYS, SeenStore, default_data_dir, seen_path, texts_path
 from kb.changes import ADDED, CHANGED, REMOVED, RuleState, snapshot
 from kb.loader import load_kb
 from kb.paths import bundled_kb_dir
@@ -192,7 +192,8 @@ def test_a_failed_write_is_logged_and_loses_the_old_file_never(data_dir, tmp_pat
         store.save()
     assert "cannot write" in caplog.text
     assert store.path.read_bytes() == before
-    assert [p.name for p in data_dir.iterdir()] == [store.path.name]  # no temporary file left
+    names = sorted(p.name for p in data_dir.iterdir())  # no temporary file left
+    assert names == sorted([store.path.name, texts_path(store.path).name])
 
 
 def test_nothing_is_written_when_nothing_changed(data_dir, tmp_path, monkeypatch):
@@ -214,3 +215,74 @@ def test_the_baseline_keeps_the_place_of_each_rule(data_dir, tmp_path):
     store = _reload(store, data_dir)
     changes = store.changes({**v1, "a/s/1": _state("a/s/1", "новый текст")}, DAY1)
     assert changes[0].old == v1["a/s/1"]
+
+
+# ---------------------------------------------------------------------------- the texts file
+def _numbered(n: int, version: int) -> dict[str, RuleState]:
+    return _kb(*((f"a/s/{i}", f"правило {i} редакция {version}") for i in range(1, n + 1)))
+
+
+def test_old_texts_survive_many_rounds_and_the_texts_file_is_compacted(data_dir, tmp_path):
+    store = SeenStore.load(data_dir, tmp_path / "kb")
+    store.changes(_numbered(600, 0), DAY1)
+    store.save()
+    texts = texts_path(store.path)
+    sizes = [texts.stat().st_size]
+    for version in range(1, 8):  # every rule rewritten, read, and the app restarted each time
+        store = SeenStore.load(data_dir, tmp_path / "kb")
+        changes = store.changes(_numbered(600, version), DAY1 + timedelta(days=version))
+        assert len(changes) == 600
+        assert changes[0].old.text == f"правило 1 редакция {version - 1}"
+        assert changes[-1].new.text == f"правило 600 редакция {version}"
+        store.mark_all_read(_numbered(600, version), DAY1 + timedelta(days=version))
+        store.save()
+        sizes.append(texts.stat().st_size)
+    assert sizes[1] > sizes[0] and sizes[2] > sizes[1]  # appended
+    assert min(sizes[3:]) < sizes[2]  # rewritten with only the texts still needed
+    assert max(sizes) < 5 * sizes[0]
+
+
+def test_the_texts_file_is_read_only_when_an_old_text_is_needed(data_dir, tmp_path, monkeypatch):
+    store = SeenStore.load(data_dir, tmp_path / "kb")
+    store.changes(V1, DAY1)
+    store.save()
+    reads = []
+    real = seen_mod._read_texts
+    monkeypatch.setattr(seen_mod, "_read_texts", lambda path: reads.append(path) or real(path))
+    store = SeenStore.load(data_dir, tmp_path / "kb")
+    assert store.changes({**V1, **_kb(("a/s/4", "четыре"))}, DAY1) != [] and reads == []
+    changed = store.changes({**V1, "a/s/2": _state("a/s/2", "два!")}, DAY1)
+    assert reads == [texts_path(store.path)] and changed[-1].old.text == "два"
+
+
+def test_a_damaged_texts_file_loses_old_texts_not_the_state(data_dir, tmp_path, caplog):
+    store = SeenStore.load(data_dir, tmp_path / "kb")
+    store.changes(V1, DAY1)
+    store.save()
+    v2 = {**V1, "a/s/3": _state("a/s/3", "три!")}
+    store.mark_all_read(v2, DAY1)
+    store.save()  # a second member: the text "три!"
+    texts = texts_path(store.path)
+    texts.write_bytes(texts.read_bytes()[:-6])  # the last write cut short
+    store = SeenStore.load(data_dir, tmp_path / "kb")
+    v3 = {rid: _state(rid, s.text + " (новое)") for rid, s in v2.items()}
+    with caplog.at_level(logging.WARNING, logger="desktop_app.seen"):
+        changes = store.changes(v3, DAY1)
+    assert "damaged" in caplog.text
+    assert [(c.id, c.kind, c.old.text) for c in changes] == [
+        ("a/s/1", CHANGED, "один"),
+        ("a/s/2", CHANGED, "два"),
+        ("a/s/3", CHANGED, ""),  # lost with the damaged member: shown empty
+    ]
+
+
+def test_a_texts_file_left_from_a_lost_state_is_replaced(data_dir, tmp_path):
+    store = SeenStore.load(data_dir, tmp_path / "kb")
+    store.changes(_numbered(300, 0), DAY1)
+    store.save()
+    texts = texts_path(store.path)
+    store.path.unlink()  # the state is lost, its texts file stays
+    store = SeenStore.load(data_dir, tmp_path / "kb")
+    store.changes(V1, DAY1)
+    store.save()
+    assert texts.stat().st_size < 200
