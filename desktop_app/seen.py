@@ -8,6 +8,7 @@ Usage (the window)::
     changes = seen.changes(current, date.today())    # added / changed / removed since last read
     seen.status(rule_id)                             # "new" | "changed" | None, for results, contents
     seen.changed_on(rule_id)                         # date this seat first saw the rule's text
+    seen.unread(rule_id)                             # a change not yet marked read (removals too)
     seen.mark_all_read(current, date.today())        # «Отметить всё как прочитанное»
     seen.save()                                      # after changes() / mark_all_read()
 
@@ -102,6 +103,7 @@ class SeenStore:
         # seen). A rule of the baseline without an entry was last seen as read, since before any date.
         self._observed: dict[str, tuple[str, date | None]] = {}
         self._removed: dict[str, date] = {}  # rules of the read baseline noticed gone, and when
+        self._removals_read: set[str] = set()  # removals listed when the agent last marked all read
         self._texts: dict[str, str] | None = None  # the texts file, read on first need
         self._stored: set[str] = set()  # hashes the texts file holds (as far as this state knows)
         self._stored_count = 0  # entries appended to the texts file since it was last rewritten
@@ -148,6 +150,7 @@ class SeenStore:
         fresh_removals = read.keys() - now.keys() - removed.keys()
         for rid in back:
             del removed[rid]
+            self._removals_read.discard(rid)
         for rid in gone:
             del observed[rid]
         removed.update((rid, today) for rid in fresh_removals)
@@ -161,6 +164,7 @@ class SeenStore:
         old = [rid for rid, when in self._removed.items() if when < limit]
         for rid in old:
             del self._removed[rid]
+            self._removals_read.discard(rid)
             self._read.pop(rid, None)  # type: ignore[union-attr]
             self._dirty = True
         return old
@@ -210,7 +214,15 @@ class SeenStore:
         return {rid: when for rid, (_, when) in self._observed.items() if when is not None}
 
     def removed_on(self, rule_id: str) -> date | None:
+        """The day this workstation noticed the rule gone (while it is listed as removed)."""
         return self._removed.get(rule_id)
+
+    def unread(self, rule_id: str) -> bool:
+        """Whether the agent has not yet marked this change read: a rule added or changed since the
+        last mark-as-read (:meth:`status` is not None), or removed since then."""
+        if rule_id in self._removed:
+            return rule_id not in self._removals_read
+        return self.status(rule_id) is not None
 
     def mark_all_read(self, current: Mapping[str, RuleState], today: date) -> None:
         """The agent has read everything: ``current`` becomes the baseline. Removed rules stay listed
@@ -220,6 +232,7 @@ class SeenStore:
         assert old is not None
         order = [rid for rid in merged_order(old, current) if rid in current or rid in self._removed]
         self._adopt(current, {rid: old[rid] for rid in order if rid not in current}, order)
+        self._removals_read = set(self._removed)
 
     def _adopt(self, current: Mapping[str, RuleState], kept: dict[str, Read], order: list[str]) -> None:
         """``current`` (and the ``kept`` removed rules) as the read baseline, in ``order``."""
@@ -311,6 +324,7 @@ class SeenStore:
             "numbers": [r[2] for r in read.values()],
             "observed": observed,
             "removed": {rid: when.isoformat() for rid, when in self._removed.items()},
+            "removals_read": sorted(self._removals_read),
             "texts_stored": self._stored_count,
         }
 
@@ -333,6 +347,7 @@ class SeenStore:
         }
         removed = {str(rid): _required_date(w) for rid, w in data["removed"].items()}
         self._read, self._observed, self._removed = read, observed, removed
+        self._removals_read = {str(rid) for rid in data.get("removals_read", ())} & removed.keys()
         self._places, self._place_ids = places, {p: i for i, p in enumerate(places)}
         self._stored = set(hashes)
         self._stored_count = int(data.get("texts_stored", len(self._stored)))

@@ -65,6 +65,7 @@ def test_added_and_changed_rules_are_marked_until_read_and_survive_a_restart(dat
     assert _kinds(changes) == [("a/s/2", CHANGED), ("a/s/4", ADDED)]
     assert changes[0].old.text == "два" and changes[0].new.text == "два с половиной"
     assert [store.status(r) for r in v2] == [None, "changed", None, "new"]
+    assert [store.unread(r) for r in v2] == [False, True, False, True]
     assert store.changed_on("a/s/2") == day2 and store.changed_on("a/s/1") is None
 
     store = _reload(store, data_dir)  # another day, the app restarted: still unread
@@ -104,9 +105,12 @@ def test_removed_rules_are_listed_with_their_old_text_for_thirty_days(data_dir, 
     assert changes[0].old.text == "два" and changes[0].new is None
     assert store.status("a/s/2") is None and store.removed_on("a/s/2") == day2
 
-    store.mark_all_read(v2, day2)  # read: still findable in the changes view
+    assert store.unread("a/s/2") and not store.unread("a/s/1")
+    store.mark_all_read(v2, day2)  # read: still findable in the changes view, no longer unread
+    assert not store.unread("a/s/2")
     store = _reload(store, data_dir)
     assert _kinds(store.changes(v2, day2 + timedelta(days=REMOVED_DAYS))) == [("a/s/2", REMOVED)]
+    assert not store.unread("a/s/2")  # read survives a restart
     store = _reload(store, data_dir)
     assert store.changes(v2, day2 + timedelta(days=REMOVED_DAYS + 1)) == []  # then dropped
     store = _reload(store, data_dir)
@@ -119,6 +123,11 @@ def test_a_removed_rule_that_comes_back_is_no_longer_removed(data_dir, tmp_path)
     store.changes(_kb(("a/s/1", "один")), DAY1)
     assert store.changes(V1, DAY1 + timedelta(days=1)) == []
     assert store.removed_on("a/s/2") is None
+    store.mark_all_read(_kb(("a/s/1", "один")), DAY1 + timedelta(days=2))  # removed, read
+    assert store.changes(V1, DAY1 + timedelta(days=3)) == []  # back as it was read: nothing to show
+    assert not store.unread("a/s/2") and store.status("a/s/2") is None
+    store.changes(_kb(("a/s/1", "один")), DAY1 + timedelta(days=4))  # and gone again: unread
+    assert store.unread("a/s/2")
 
 
 def test_removed_rules_keep_their_place_after_mark_all_read(data_dir, tmp_path):
