@@ -106,6 +106,8 @@ def _folder_side(spec: str, cache: dict[Path, KnowledgeBase]) -> Side | None:
         return Side(snapshot(_load_folder(path, cache)), cache[path], spec)
     if _VERSION_RE.match(spec) or path.suffix.lower() == ".json":
         return None
+    if path.exists():
+        raise SideError(f"не папка базы знаний и не манифест .json: {path}")
     raise SideError(f"нет такой папки: {path}")
 
 
@@ -165,7 +167,7 @@ def _warn(*sides: Side) -> None:
     for side in sides:
         for error in side.kb.errors if side.kb else ():
             sys.stderr.write(
-                f"предупреждение: {side.label}: файл не прочитан, его правила не сравниваются: {error}\n"
+                f"предупреждение: {side.label}: файл не прочитан, его правил на этой стороне нет: {error}\n"
             )
 
 

@@ -124,6 +124,7 @@ def test_a_missing_or_empty_folder_is_one_line_and_exit_2(capsys, tmp_path):
     (tmp_path / "broken" / "x.md").write_text("---\nid: x\n---\n", encoding="utf-8")
     for bad, message in [
         (tmp_path / "nope", f"ошибка: нет такой папки: {tmp_path / 'nope'}\n"),
+        (BUNDLED / "ss.md", f"ошибка: не папка базы знаний и не манифест .json: {BUNDLED / 'ss.md'}\n"),
         (tmp_path / "empty", f"ошибка: в папке нет статей базы знаний: {tmp_path / 'empty'}\n"),
         (
             tmp_path / "broken",
@@ -138,7 +139,8 @@ def test_a_broken_article_on_one_side_is_named(capsys, edited):
     (edited / "broken.md").write_text("---\nid: broken\n---\n", encoding="utf-8")
     rc, out, err = _main(capsys, str(BUNDLED), str(edited))
     assert rc == 0 and "Изменений: 3" in out
-    assert err.startswith(f"предупреждение: {edited}: файл не прочитан") and "broken.md" in err
+    assert err.startswith(f"предупреждение: {edited}: файл не прочитан, его правил на этой стороне нет: ")
+    assert "broken.md" in err
 
 
 # ---------------------------------------------------------------------------- published versions
