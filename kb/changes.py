@@ -260,14 +260,18 @@ def recent_changes(
 ) -> dict[str, date]:
     """Rules of ``current`` whose text changed in the last ``days`` days, with the date: the
     manifest's per-rule ``changed`` where the published hash is the current one, else the date this
-    workstation first saw the current text (``changed_on``, e.g. ``SeenStore.changed_dates()``)."""
+    workstation first saw the current text (``changed_on``, e.g. ``SeenStore.changed_dates()``).
+    The earliest ``changed`` of a manifest is its first publication, not a change: rules that kept
+    their text since then are not fresh."""
     since = today - timedelta(days=max(0, days))
     published = manifest.rules if manifest is not None else {}
+    dates = {rid: parse_date(_field(e, "changed")) for rid, e in published.items()}
+    first = min((d for d in dates.values() if d is not None), default=None)
     out: dict[str, date] = {}
     for rid, state in current.items():
         entry = published.get(rid)
         if entry is not None and str(_field(entry, "hash")) == state.hash:
-            when = parse_date(_field(entry, "changed"))
+            when = dates[rid] if dates[rid] != first else None
         else:
             when = changed_on.get(rid)
         if when is not None and when >= since:  # a publisher's clock ahead of ours still counts

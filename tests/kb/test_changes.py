@@ -189,6 +189,12 @@ def test_recent_changes_use_the_manifest_date_while_the_hash_matches():
             "a/s/1": {"article": "a", "hash": "h-x", "changed": "2026-11-28", "text": "x"},
             "a/s/2": {"article": "a", "hash": "h-y", "changed": "2026-10-01", "text": "y"},
             "a/s/3": {"article": "a", "hash": "h-old", "changed": "2026-10-01", "text": "old"},
+            "a/s/9": {
+                "article": "a",
+                "hash": "h-v",
+                "changed": "2026-09-01",
+                "text": "v",
+            },  # first publication
         },
     )
     seat = {"a/s/2": date(2026, 11, 30), "a/s/3": date(2026, 11, 29), "a/s/4": date(2026, 12, 1)}
@@ -201,6 +207,21 @@ def test_recent_changes_use_the_manifest_date_while_the_hash_matches():
         "a/s/4": date(2026, 12, 1),
     }
     assert recent_changes(current, None, seat, days=14, today=date(2026, 12, 1)) == seat
+
+
+def test_the_first_publication_is_not_a_change():
+    current = _states(("a/s/1", "x"), ("a/s/2", "y"))
+    first = {
+        rid: {"article": "a", "hash": s.hash, "changed": "2026-11-30", "text": s.text}
+        for rid, s in current.items()
+    }
+    manifest = SimpleManifest(version=1, date="2026-11-30", articles={"a": {}}, rules=first)
+    assert recent_changes(current, manifest, {}, days=14, today=date(2026, 12, 1)) == {}
+    later = {**first, "a/s/2": {**first["a/s/2"], "changed": "2026-12-01"}}
+    manifest = SimpleManifest(version=2, date="2026-12-01", articles={"a": {}}, rules=later)
+    assert recent_changes(current, manifest, {}, days=14, today=date(2026, 12, 1)) == {
+        "a/s/2": date(2026, 12, 1)
+    }
 
 
 def test_article_version_from_the_manifest_else_the_front_matter(tmp_path):
