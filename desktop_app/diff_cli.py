@@ -30,7 +30,7 @@ from kb.changes import (
     RuleChange,
     RuleState,
     diff,
-    read_manifest_file,
+    manifest_from_file,
     snapshot,
     states_from_manifest,
 )
@@ -124,11 +124,15 @@ def _load_folder(path: Path, cache: dict[Path, KnowledgeBase]) -> KnowledgeBase:
 def _published_side(spec: str, folders: list[KnowledgeBase], cache: dict[Path, KnowledgeBase]) -> Side:
     path, kb_dir = _manifest_location(spec)
     try:
-        manifest = read_manifest_file(path)
+        manifest = manifest_from_file(path)
     except FileNotFoundError:
         raise SideError(_missing_version(spec, path, kb_dir)) from None
-    except (OSError, ValueError) as exc:
-        raise SideError(f"не удалось прочитать опубликованную версию {path}: {exc}") from None
+    except OSError as exc:
+        raise SideError(f"не удалось прочитать опубликованную версию {path}: {exc.strerror or exc}") from None
+    except ValueError:
+        raise SideError(
+            f"не удалось прочитать опубликованную версию {path}: это не манифест базы знаний"
+        ) from None
     titles = folders[0] if folders else _titles_from(kb_dir, cache)
     return Side(states_from_manifest(manifest, titles), None, spec)
 

@@ -149,17 +149,21 @@ class SimpleManifest:
     articles: dict[str, dict]
 
 
-def read_manifest_file(path: Path) -> SimpleManifest:
+def manifest_from_file(path: Path) -> SimpleManifest:
     """A manifest JSON file (``.kb-browser/manifest.json`` or ``versions/<N>.json``) read as plain
     values; raises OSError, or ValueError when it is not a manifest."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("rules"), dict):
-        raise ValueError(f"{path}: not a knowledge-base manifest (no rules)")
+        raise ValueError("not a knowledge-base manifest (no rules)")
+    rules = data["rules"]
+    if not all(isinstance(e, dict) and isinstance(e.get("hash"), str) for e in rules.values()):
+        raise ValueError("a rule entry has no hash")
+    articles = data.get("articles") or {}
     return SimpleManifest(
         version=int(data.get("version", 0)),
         date=str(data.get("date", "")),
-        rules={str(k): v for k, v in data["rules"].items() if isinstance(v, dict)},
-        articles={str(k): v for k, v in (data.get("articles") or {}).items() if isinstance(v, dict)},
+        rules={str(k): v for k, v in rules.items()},
+        articles={str(k): v for k, v in articles.items()} if isinstance(articles, dict) else {},
     )
 
 

@@ -23,8 +23,8 @@ from kb.changes import (
     SimpleManifest,
     article_version,
     diff,
+    manifest_from_file,
     parse_date,
-    read_manifest_file,
     recent_changes,
     snapshot,
     states_from_manifest,
@@ -148,7 +148,7 @@ def _manifest_json(kb_dir: Path, version: int = 3, day: str = "2026-12-01") -> d
 def test_states_from_a_manifest_file_match_the_kb_it_was_published_from(tmp_path):
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(_manifest_json(BUNDLED), ensure_ascii=False), encoding="utf-8")
-    manifest = read_manifest_file(path)
+    manifest = manifest_from_file(path)
     kb = load_kb(BUNDLED)
     assert states_from_manifest(manifest, titles=kb) == snapshot(kb)
     bare = states_from_manifest(manifest)  # no KB to take titles from: the ids stand in
@@ -175,7 +175,7 @@ def test_a_file_that_is_not_a_manifest_is_refused(tmp_path, content):
     path = tmp_path / "m.json"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError):
-        read_manifest_file(path)
+        manifest_from_file(path)
 
 
 # ---------------------------------------------------------------------------- freshness
@@ -227,7 +227,7 @@ def test_the_first_publication_is_not_a_change():
 def test_article_version_from_the_manifest_else_the_front_matter(tmp_path):
     kb_dir = tmp_path / "kb"
     shutil.copytree(BUNDLED, kb_dir)
-    manifest = read_manifest_file(_write(tmp_path / "m.json", _manifest_json(kb_dir, 12, "2026-12-01")))
+    manifest = manifest_from_file(_write(tmp_path / "m.json", _manifest_json(kb_dir, 12, "2026-12-01")))
     ss = load_kb(kb_dir).article("ss")
     assert article_version(ss, manifest) == "версия 12 от 01.12.2026"
     assert article_version(ss, None) == "от 22.11.2017"  # front matter "date: 2017-11-22"
