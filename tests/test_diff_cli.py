@@ -100,6 +100,15 @@ def test_diff_json_of_the_bundled_kb_against_an_edited_copy(edited: Path):
     assert removed["old"]["article_title"] == "Перевод на линию супервизора"
 
 
+def test_human_output_on_a_strict_windows_code_page(edited: Path):
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONUTF8", "PYTHONIOENCODING")}
+    env["PYTHONIOENCODING"] = "cp1251:strict"
+    proc = run("diff", str(BUNDLED), str(edited), env=env)
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr
+    out = proc.stdout.decode("cp1251")  # every byte is of the code page, Russian kept
+    assert "- удалено sv/one-step/11" in out and "Изменений: 3 (добавлено 1, изменено 1, удалено 1)" in out
+
+
 def _as_dict(state) -> dict:
     from dataclasses import asdict
 
