@@ -129,13 +129,16 @@ class SeenStore:
     def observe(self, current: Mapping[str, RuleState], today: date) -> None:
         """Record what the KB holds now: a rule's first sighting with a new text gets ``today``;
         rules of the baseline gone from it get a removal date; removals older than
-        :data:`REMOVED_DAYS` are forgotten."""
+        :data:`REMOVED_DAYS` are forgotten. An empty ``current`` (the KB folder out of reach) is
+        not observed: neither a first baseline nor a removal of everything."""
         self._observe(current, today)
 
     def _observe(
         self, current: Mapping[str, RuleState], today: date
     ) -> tuple[dict[str, str], dict[str, str]]:
         """:meth:`observe`; returns the hashes of ``current`` and of the read baseline."""
+        if not current:  # a folder out of reach (drive not mapped yet), not a KB emptied: not seen
+            return {}, {}
         if self._read is None:  # first start: everything counts as read, nothing gets a date
             self._adopt(current, {}, list(current))
         read, observed, removed = self._read, self._observed, self._removed
@@ -174,7 +177,8 @@ class SeenStore:
         :data:`REMOVED_DAYS` days (with their old text), in KB order. Observes ``current`` first."""
         now, read_hashes = self._observe(current, today)
         read = self._read
-        assert read is not None
+        if read is None or not current:
+            return []
         differ = {rid for rid, _ in now.items() - read_hashes.items()}
         if not differ and not self._removed:
             return []
@@ -229,7 +233,8 @@ class SeenStore:
         until their :data:`REMOVED_DAYS` are over."""
         self.observe(current, today)
         old = self._read
-        assert old is not None
+        if old is None or not current:
+            return
         order = [rid for rid in merged_order(old, current) if rid in current or rid in self._removed]
         self._adopt(current, {rid: old[rid] for rid in order if rid not in current}, order)
         self._removals_read = set(self._removed)

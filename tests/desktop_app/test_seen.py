@@ -139,6 +139,18 @@ def test_removed_rules_keep_their_place_after_mark_all_read(data_dir, tmp_path):
     assert _kinds(store.changes(v3, DAY1)) == [("a/s/2", REMOVED), ("a/s/3", CHANGED)]
 
 
+def test_a_kb_out_of_reach_is_not_observed(data_dir, tmp_path):
+    store = SeenStore.load(data_dir, tmp_path / "kb")
+    assert store.changes({}, DAY1) == []  # first start with the share not mapped yet
+    store.mark_all_read({}, DAY1)
+    store.save()
+    store = SeenStore.load(data_dir, tmp_path / "kb")
+    assert store.changes(V1, DAY1) == []  # the real first look: everything counts as read
+    assert store.changes({}, DAY1 + timedelta(days=1)) == []  # out of reach again: nothing removed
+    assert store.removed_on("a/s/1") is None
+    assert store.changes(V1, DAY1 + timedelta(days=2)) == []
+
+
 def test_a_rule_added_and_removed_before_it_was_read_leaves_nothing(data_dir, tmp_path):
     store = SeenStore.load(data_dir, tmp_path / "kb")
     store.changes(V1, DAY1)
