@@ -9,6 +9,7 @@ import json
 import logging
 import multiprocessing
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -132,15 +133,24 @@ def _print(text: str) -> None:
     sys.stdout.write(text.rstrip("\n") + "\n")
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(data: object) -> str:
+    """JSON that encodes as strict UTF-8: a byte that was not UTF-8 in a file name (os.fsdecode) or
+    in a query (sys.argv) arrives as a lone surrogate and is written as U+FFFD, as a decoder would."""
+    return _SURROGATE_RE.sub("\ufffd", json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
+
+
 def _print_json(data: object) -> None:
     """JSON is UTF-8 bytes whatever the console or code page (written past the text layer)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    text = json_text(data)
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:  # a text-only stream (StringIO): it takes str
         sys.stdout.write(text)
         return
     sys.stdout.flush()
-    buffer.write(text.encode("utf-8", errors="replace"))  # a lone surrogate from argv becomes "?"
+    buffer.write(text.encode("utf-8"))
     buffer.flush()
 
 
