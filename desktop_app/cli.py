@@ -204,9 +204,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ProcedureImportError as exc:
         sys.stderr.write(f"ошибка импорта {args.source}: {exc}\n")
         return 2
+    for warning in report.warnings:  # the article's id already lives in a file of another name
+        sys.stderr.write(f"предупреждение: {warning}\n")
     _print(format_import_report(report, dry_run=args.dry_run))
+    for reason in report.refused.values():
+        _print(f"НЕ записано: {reason}")
     for path, reason in report.failure_reasons.items():
         sys.stderr.write(f"ошибка записи {path}: {reason}\n")
+    if report.stale_removed:
+        log.info("removed %d stale import temp files", len(report.stale_removed))
     return 0 if report.ok else 1
 
 

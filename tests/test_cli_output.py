@@ -82,3 +82,28 @@ def test_order_superscript_two_costs_one_file_and_list_and_search_exit_zero(
     assert f"ss.md:{at + 1}:" in stderr and "order" in stderr, stderr
     found = run("search", "--json", "--kb", str(kb_copy), "--index", str(tmp_path / "ix"), "портация")
     assert strict_json(found)["hits"] and f"ss.md:{at + 1}:" in found.stderr.decode("utf-8")
+
+
+def test_import_after_renaming_an_article_warns_and_creates_no_twin(kb_copy: Path) -> None:
+    from kb.paths import bundled_source
+
+    (kb_copy / "ss.md").rename(kb_copy / "ss-old.md")
+    proc = run("import", str(bundled_source()), "--kb", str(kb_copy))
+    out, err = proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
+    assert proc.returncode == 0, err
+    assert "создано" not in out and "ss-old.md" in out
+    assert "предупреждение:" in err and "ss-old.md" in err and "ss.md не создаётся" in err
+    assert not (kb_copy / "ss.md").exists()
+    listed = run("list", "--json", "--kb", str(kb_copy))
+    ids = [a["id"] for a in strict_json(listed)["articles"]]
+    assert sorted(ids) == ["mnp", "ss", "sv"] and b"duplicate" not in listed.stderr
+
+
+def test_import_refusal_is_named_and_exits_one(kb_copy: Path) -> None:
+    from kb.paths import bundled_source
+
+    (kb_copy / "ss-copy.md").write_bytes((kb_copy / "ss.md").read_bytes())
+    proc = run("import", str(bundled_source()), "--kb", str(kb_copy), "--force")
+    out = proc.stdout.decode("utf-8")
+    assert proc.returncode == 1 and "НЕ записано:" in out and "ss-copy.md" in out
+    assert b"Traceback" not in proc.stderr
