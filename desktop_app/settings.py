@@ -6,11 +6,15 @@ Every path is passed in: tests give a temp folder, ``AppPaths.default()`` asks p
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "kb-browser"
 MAX_RECENT = 20
@@ -36,16 +40,48 @@ class AppPaths:
         return cls(settings_file=folder / "settings.ini", log_dir=folder / "logs")
 
 
+class MemorySettings:
+    """The part of QSettings that AppSettings uses, kept in memory for this session only: the
+    settings file cannot be written (its folder cannot be created, a read-only home)."""
+
+    def __init__(self, values: dict[str, Any] | None = None) -> None:
+        self._values: dict[str, Any] = dict(values or {})
+
+    def value(self, key: str, default: Any = None) -> Any:
+        return self._values.get(key, default)
+
+    def setValue(self, key: str, value: Any) -> None:  # QSettings' name
+        self._values[key] = value
+
+    def remove(self, key: str) -> None:
+        """The key and every key under it, as QSettings.remove does with a group."""
+        for name in [k for k in self._values if k == key or k.startswith(f"{key}/")]:
+            del self._values[name]
+
+    def sync(self) -> None:
+        pass
+
+    def status(self) -> QSettings.Status:
+        return QSettings.Status.NoError
+
+
 class AppSettings:
-    """Typed access to the QSettings ini file: KB folder, zoom, geometry, history, favourites."""
+    """Typed access to the QSettings ini file: KB folder, zoom, geometry, history, favourites.
+
+    When the file cannot be written the settings live in memory for the session; ``notice`` then
+    says why (in Russian, for the window), else it is "".
+    """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._qs = QSettings(str(path), QSettings.Format.IniFormat)
+        self._qs, self.notice = open_store(path)
+        self._sync_failed = False
 
     def sync(self) -> None:
         self._qs.sync()
+        if self._qs.status() != QSettings.Status.NoError and not self._sync_failed:
+            self._sync_failed = True  # said once: a failing disk is not a reason to flood the log
+            log.warning("settings could not be saved to %s (%s)", self.path, self._qs.status())
 
     # ------------------------------------------------------------------ scalars
     def kb_dir(self) -> Path | None:
@@ -98,6 +134,10 @@ class AppSettings:
         return pinned
 
     # ------------------------------------------------------------------ helpers
+    @property
+    def in_memory(self) -> bool:
+        return isinstance(self._qs, MemorySettings)
+
     def _int(self, key: str, default: int) -> int:
         try:
             return int(self._qs.value(key, default))
@@ -115,3 +155,41 @@ class AppSettings:
             return
         items = [item, *(v for v in self._list(key) if v != item)][:MAX_RECENT]
         self._qs.setValue(key, items)
+
+
+SettingsStore = QSettings | MemorySettings
+NOT_SAVED = "Настройки не сохранятся после выхода"
+
+
+def open_store(path: Path) -> tuple[SettingsStore, str]:
+    """The ini file, or settings in memory and the reason when it cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.warning("settings kept in memory: cannot create %s: %s", path.parent, exc)
+        reason = exc.strerror or str(exc)
+        return MemorySettings(), f"{NOT_SAVED}: не удалось создать папку настроек {path.parent} ({reason})."
+    problem = _unwritable(path)
+    if problem:
+        log.warning("settings kept in memory: %s", problem)
+        return MemorySettings(_read_values(path)), f"{NOT_SAVED}: {problem}."
+    return QSettings(str(path), QSettings.Format.IniFormat), ""
+
+
+def _unwritable(path: Path) -> str:
+    """Why the settings file cannot be written, or ""."""
+    if path.exists() and not path.is_file():
+        return f"{path} — не файл"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"файл настроек {path} доступен только для чтения"
+    if not path.exists() and not os.access(path.parent, os.W_OK):
+        return f"в папку настроек {path.parent} нельзя записывать"
+    return ""
+
+
+def _read_values(path: Path) -> dict[str, Any]:
+    """What a read-only settings file holds, so the session starts from the agent's settings."""
+    if not path.is_file():
+        return {}
+    qs = QSettings(str(path), QSettings.Format.IniFormat)
+    return {key: qs.value(key) for key in qs.allKeys()}
