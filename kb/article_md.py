@@ -13,7 +13,8 @@ FRONT_KEYS = ("id", "title", "line", "breadcrumb", "source", "date", "order")
 REQUIRED_KEYS = ("id", "title", "line")
 
 _SECTION_RE = re.compile(r"^##\s+(?P<title>.+?)(?:\s+\{#(?P<id>[^}\s]+)\})?\s*$")
-_RULE_RE = re.compile(r"^(?P<number>\d+)\.\s+(?P<body>.*)$")
+_RULE_RE = re.compile(r"^(?P<number>[0-9]+)\.\s+(?P<body>.*)$")  # ASCII digits, as Markdown lists
+MAX_RULE_DIGITS = 9  # int() refuses more than 4300 digits; no procedure numbers rules past a billion
 _BLOCK_RE = re.compile(r"^>\s*\[!(?P<kind>\w+)\]\s*(?P<label>.*)$")
 _CUSTOMER_RE = re.compile(r"^\s*>\s*\[!customer\]", re.IGNORECASE)
 _BULLET_RE = re.compile(r"^[-*+]\s+")
@@ -85,6 +86,8 @@ def parse_article(text: str, path: Path | None = None) -> Article:
         elif m := _RULE_RE.match(line):
             if current is top:
                 raise ArticleError(i + 1, "numbered rule outside a section (add a '## ' heading)")
+            if len(m["number"]) > MAX_RULE_DIGITS:
+                raise ArticleError(i + 1, f"rule number is too long ({len(m['number'])} digits)")
             number = int(m["number"])
             if any(n == number for n, _, _ in current.rules):
                 raise ArticleError(i + 1, f"duplicate rule number {number} in {current.id!r}")
