@@ -137,6 +137,7 @@ def run_gui(kb_dir: Path | None = None, index_dir: Path | None = None, paths: Ap
     use_thread_safe_start_method()
     app = ensure_app(sys.argv[:1])
     paths = paths or AppPaths.default()
+    reporter: CrashReporter | None = None
     try:
         window, reporter = create_window(kb_dir, index_dir, paths)
         report = os.environ.get(SMOKE_ENV)
@@ -144,7 +145,9 @@ def run_gui(kb_dir: Path | None = None, index_dir: Path | None = None, paths: Ap
             # after the slot that emits ready has finished (it starts the warm-up after emitting)
             window.ready.connect(lambda: QTimer.singleShot(0, lambda: _smoke_report(window, Path(report))))
         window.show()
-    except Exception as exc:  # before the crash reporter runs: a clear message, not a dead process
+    except Exception as exc:  # before the event loop runs: a clear message, not a dead process
+        if reporter is not None:
+            reporter.uninstall()
         report_startup_failure(paths.log_dir, exc)
         return STARTUP_FAILED
     try:

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from kb.article_md import ArticleError, file_type, parse_front_matter, split_lines
 from kb.encoding import decode_kb_bytes
+from kb.glossary import GLOSSARY_TYPE
 from kb.loader import article_files
+from kb.thesaurus import THESAURUS_TYPE
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ def front_matter_id(path: Path) -> str:
     """The ``id:`` of an article file; "" for a glossary, a thesaurus or a file that does not read."""
     try:
         text = decode_kb_bytes(path.read_bytes()).text
-        if file_type(text):
+        if file_type(text) in (GLOSSARY_TYPE, THESAURUS_TYPE):  # as the loader tells them apart
             return ""
         head = text[: text.find("\n---", 3) + 5] if text.startswith("---") else ""
         meta, _ = parse_front_matter(split_lines(head), required=())

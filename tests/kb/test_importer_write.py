@@ -303,3 +303,16 @@ def test_a_killed_import_leaves_a_temp_file_the_loader_ignores(
     os.utime(left, (time.time() - 7200, time.time() - 7200))
     assert write_import(plan, tmp_path).stale_removed == [left]
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_article_holders_reads_ids_as_the_loader_tells_files_apart(tmp_path: Path) -> None:
+    from kb.importer.holders import article_holders
+
+    (tmp_path / "faq.md").write_text("---\nid: faq\ntitle: F\nline: СС\ntype: faq\n---\n", encoding="utf-8")
+    (tmp_path / "glossary.md").write_text("---\ntype: glossary\nid: ss\n---\n", encoding="utf-8")
+    (tmp_path / "broken.md").write_bytes(b"no front matter")
+    (tmp_path / ".ss.md.abc.tmp").write_text("---\nid: ss\n---\n", encoding="utf-8")
+    sub = tmp_path / "old"
+    sub.mkdir()
+    (sub / "x.MD").write_text("---\r\nid: ss\r\ntitle: T\r\n---\r\n", encoding="utf-8")
+    assert article_holders(tmp_path) == {"faq": [tmp_path / "faq.md"], "ss": [sub / "x.MD"]}
