@@ -223,7 +223,7 @@ def load(index_dir: Path, kb_dir: Path) -> tuple[LoadCache, dict[Path, str]] | N
     except OSError:
         return None
     if (unsafe := cache_dir.unsafe_reason(index_dir)) is not None:
-        log.warning("KB cache %s ignored: %s", path, unsafe)
+        log.info("KB cache %s ignored: %s", path, unsafe)  # the index says it once, for both
         return None
     head, payload = raw[: len(MAGIC) + 4], memoryview(raw)[len(MAGIC) + 4 :]
     if head[: len(MAGIC)] != MAGIC or int.from_bytes(head[len(MAGIC) :], "big") != zlib.crc32(payload):
