@@ -89,10 +89,11 @@ def _str_dict(v: object) -> dict[str, str]:
 
 
 _STR = {str}
+_paths: dict[str, Path] = {}  # during a load: a file's path and its article's are one object, as parsed
 _SIMPLE: dict[object, tuple[Codec, Codec]] = {
     str: (_identity, _exact(str)),
     int: (_identity, _exact(int)),
-    Path: (str, lambda v: Path(_exact(str)(v))),
+    Path: (str, lambda v: _paths.get(v) or _paths.setdefault(v, Path(_exact(str)(v)))),
     tuple[str, ...]: (_identity, _str_tuple),
     dict[str, str]: (dict, _str_dict),
 }
@@ -244,6 +245,7 @@ def load(index_dir: Path, kb_dir: Path) -> tuple[LoadCache, dict[Path, str]] | N
         log.info("KB cache %s ignored: %s", path, exc)
         return None
     finally:
+        _paths.clear()
         if gc_was_enabled:
             gc.enable()
 
