@@ -17,7 +17,7 @@ from whoosh import index as windex
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
 
-from index import kb_cache, posting_pool, store
+from index import cache_dir, kb_cache, posting_pool, store
 from index.documents import article_documents, article_hash, make_schema
 from index.merging import merge_tiers
 from index.results import UpdateReport
@@ -69,6 +69,10 @@ class Lifecycle:
         """A valid index: the one on disk (``current`` reused when it is still the live one), or
         (under the build lock) a new one; warn once when repairing."""
         try:
+            cache_dir.prepare(self.index_dir)  # nothing is read from a folder others could write in
+        except cache_dir.UnsafeCacheDir as exc:
+            return self._build_in_memory(kb, progress, exc)
+        try:
             return store.open_valid(self.index_dir, self.on_disk(current))
         except store.IndexInvalid:
             pass
@@ -115,6 +119,7 @@ class Lifecycle:
 
     def rebuild(self, kb: KnowledgeBase, progress: Progress | None = None) -> windex.Index:
         """The whole index built again from ``kb``."""
+        cache_dir.prepare(self.index_dir)
         with store.build_lock(self.index_dir):
             return self._build(kb, progress or noop)
 

@@ -58,12 +58,16 @@ class LockTimeout(TimeoutError):
 
 
 def default_index_dir(kb_dir: Path) -> Path:
-    """The user's cache folder for this KB's index (never inside the KB folder)."""
+    """The user's cache folder for this KB's index (never inside the KB folder); when the user cache
+    lies inside the KB folder, a per-user folder in the system temp folder (``kb-browser-<uid>``).
+    Created private and checked by ``cache_dir.prepare`` when the index is opened."""
+    from index import cache_dir  # the app's cache roots and their names live there
+
     resolved = Path(kb_dir).expanduser().resolve()
     key = hashlib.sha1(str(resolved).encode("utf-8")).hexdigest()[:12]
-    base = platformdirs.user_cache_path("kb-browser") / "index"
+    base = platformdirs.user_cache_path(cache_dir.APP_NAME) / "index"
     if base.resolve().is_relative_to(resolved):
-        base = Path(tempfile.gettempdir()) / "kb-browser-index"
+        base = Path(tempfile.gettempdir()) / cache_dir.fallback_name() / "index"
     return base / key
 
 
