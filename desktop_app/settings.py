@@ -14,6 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from kb.fs import replace_retrying
+
 log = logging.getLogger(__name__)
 
 APP_NAME = "kb-browser"
@@ -173,7 +175,54 @@ def open_store(path: Path) -> tuple[SettingsStore, str]:
     if problem:
         log.warning("settings kept in memory: %s", problem)
         return MemorySettings(_read_values(path)), f"{NOT_SAVED}: {problem}."
+    if _strip_variants(path):  # could not be cleaned in place: read the clean lines only
+        return MemorySettings(_read_values(path)), f"{NOT_SAVED}: файл настроек {path} нельзя исправить."
     return QSettings(str(path), QSettings.Format.IniFormat), ""
+
+
+# Qt writes a value of a type without an ini form of its own as ``@Variant(<QDataStream bytes>)``;
+# for a Python object PySide6 stores a pickle there and *unpickles it* when the value is read, so
+# a crafted settings.ini could run code. The app itself never writes one (strings, ints, string
+# lists, ``@ByteArray``), so such entries are dropped before Qt ever reads the file.
+_VARIANT = b"@Variant("
+
+
+def _logical_lines(data: bytes) -> list[bytes]:
+    """The file's lines with Qt's backslash-newline continuations joined to their key line."""
+    out: list[bytes] = []
+    pending = b""
+    for line in data.splitlines(keepends=True):
+        pending += line
+        if not line.rstrip(b"\r\n").endswith(b"\\"):
+            out.append(pending)
+            pending = b""
+    return [*out, pending] if pending else out
+
+
+def _clean_settings_bytes(data: bytes) -> bytes:
+    """``data`` without the entries holding a serialised variant."""
+    return b"".join(line for line in _logical_lines(data) if _VARIANT not in line)
+
+
+def _strip_variants(path: Path) -> bool:
+    """Drop serialised variants from the settings file; True when they are there and the file
+    could not be rewritten (the caller then reads a cleaned copy into memory)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    if _VARIANT not in data:
+        return False
+    log.warning("settings file %s holds serialised objects; those entries are dropped unread", path)
+    tmp = path.with_name(f".{path.name}.clean")
+    try:
+        tmp.write_bytes(_clean_settings_bytes(data))
+        replace_retrying(tmp, path)
+    except OSError as exc:
+        log.warning("settings file %s could not be cleaned: %s", path, exc)
+        tmp.unlink(missing_ok=True)
+        return True
+    return False
 
 
 def _unwritable(path: Path) -> str:
@@ -189,7 +238,18 @@ def _unwritable(path: Path) -> str:
 
 def _read_values(path: Path) -> dict[str, Any]:
     """What a read-only settings file holds, so the session starts from the agent's settings."""
-    if not path.is_file():
+    import tempfile
+
+    try:
+        data = _clean_settings_bytes(path.read_bytes()) if path.is_file() else b""
+    except OSError:
         return {}
-    qs = QSettings(str(path), QSettings.Format.IniFormat)
-    return {key: qs.value(key) for key in qs.allKeys()}
+    if not data:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="kb-browser-settings-") as folder:
+        copy = Path(folder) / "settings.ini"
+        copy.write_bytes(data)
+        qs = QSettings(str(copy), QSettings.Format.IniFormat)
+        values = {key: qs.value(key) for key in qs.allKeys()}
+        del qs  # Qt may keep the file until the object goes
+    return values
