@@ -20,7 +20,7 @@ from pathlib import Path
 
 from whoosh import index as windex
 from whoosh.filedb.filestore import FileStorage, RamStorage
-from whoosh.index import LockError
+from whoosh.util.filelock import try_for
 
 from index import kb_cache, posting_pool, store
 from index.documents import article_documents, article_hash, make_schema
@@ -289,19 +289,24 @@ class Lifecycle:
                 self._record(ix, ix.latest_generation(), wanted)
             return UpdateReport(errors=kb.errors)
         report = UpdateReport(added, changed, removed, kb.errors)
+        # Whoosh's writer leaks its lock when its __init__ fails after taking it (a full disk refuses
+        # its temp folder): the lock is taken and released here, around the writer.
+        lock = ix.lock("WRITELOCK")
         try:
-            writer = ix.writer(timeout=WRITER_TIMEOUT, compound=False)
-        except LockError:
-            log.warning("Search index %s is locked by another process; update skipped", self.index_dir)
-            return UpdateReport(errors=kb.errors)
-        except OSError as exc:  # the lock file cannot be made: a read-only or full cache
+            if not try_for(lock.acquire, timeout=WRITER_TIMEOUT, delay=0.1):
+                log.warning("Search index %s is locked by another process; update skipped", self.index_dir)
+                return UpdateReport(errors=kb.errors)
+        except OSError as exc:  # the lock file cannot be made: a read-only cache
             raise WriteFailed(exc, report) from exc
         try:
+            writer = ix.writer(_lk=False, compound=False)
             self._write(writer, wanted, added + changed, changed + removed, progress)
         except OSError as exc:
             if store.is_write_error(exc):  # the writer cancelled: the index is as it was
                 raise WriteFailed(exc, report) from exc
             raise
+        finally:
+            lock.release()
         self._record(ix, writer.generation, wanted)
         log.info("Search index: %d added, %d changed, %d removed", len(added), len(changed), len(removed))
         return report
