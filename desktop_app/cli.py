@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import io
 import json
@@ -11,7 +12,7 @@ import multiprocessing
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -247,6 +248,20 @@ def _open_index(
     return ix
 
 
+@contextlib.contextmanager
+def _notices_in_russian(args: argparse.Namespace) -> Iterator[None]:
+    """The lifecycle's English warning (rebuilt, in memory) stays out of stderr unless ``-v``: the
+    verb says it once itself, in Russian (:func:`_index_notice`)."""
+    logger = logging.getLogger("index.lifecycle")
+    level = logger.level
+    if not args.verbose:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _index_notice(ix, told: str | None = None) -> str | None:
     """One stderr line when the index was rebuilt or lives only in memory, unless ``told`` already
     (the reason printed before); returns the reason now told."""
@@ -263,13 +278,14 @@ def cmd_search(args: argparse.Namespace) -> int:
     from index import search_json
 
     query = " ".join(args.query)
-    ix = _open_index(args, _Progress("Индексация"))
-    told = ix.rebuilt_reason
-    try:
-        result = ix.search(query, limit=max(1, args.limit))
-        _index_notice(ix, told)  # a read error during the search: repaired, and said so
-    finally:
-        ix.close()
+    with _notices_in_russian(args):
+        ix = _open_index(args, _Progress("Индексация"))
+        told = ix.rebuilt_reason
+        try:
+            result = ix.search(query, limit=max(1, args.limit))
+            _index_notice(ix, told)  # a read error during the search: repaired, and said so
+        finally:
+            ix.close()
     _print_json(search_json(result)) if args.json else _print(_format_result(result))
     return 0
 
@@ -286,6 +302,11 @@ def _format_result(result) -> str:
 def cmd_index(args: argparse.Namespace) -> int:
     """Build or update the index, then check it in full (every file's checksum) and repair it;
     rc 0 only when a valid, current index is saved in the cache folder (see the README)."""
+    with _notices_in_russian(args):
+        return _index(args)
+
+
+def _index(args: argparse.Namespace) -> int:
     progress = _Progress("Индексация")
     ix = _open_index(args, progress, notice=False)
     try:
@@ -313,11 +334,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-_IN_MEMORY = (
-    "индекс не сохранён: поиск будет строить его в памяти при каждом запуске, "
-    "пока папку индекса нельзя записать"
-)
-_KEPT = "индекс не перестроен: поиск идёт по прежнему индексу"
+_IN_MEMORY = "поиск будет строить индекс в памяти при каждом запуске, пока папку индекса нельзя записать"
+_KEPT = "поиск идёт по прежнему индексу"
 
 
 def _index_not_saved(error: str, consequence: str) -> int:
