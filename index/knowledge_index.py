@@ -189,7 +189,10 @@ class KnowledgeIndex:
             limit = DEFAULT_LIMIT
         with self._lock:
             try:
-                return self._search(query, limit)
+                result = self._search(query, limit)
+                if not result.hits and limit:  # nothing found: is it the query or the files?
+                    self._life.check_once(self._ix)
+                return result
             except Exception as exc:  # a damaged or vanished index: repair once, then answer
                 return self._search_again(query, limit, exc)
 

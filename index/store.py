@@ -184,8 +184,12 @@ def _file_ok(path: Path, recorded: list[int], full: bool = False) -> bool:
     return _crc(path) == recorded[1]
 
 
-def _check_files(index_dir: Path, meta: dict, full: bool = False) -> None:
+def _check_files(index_dir: Path, meta: dict, full: bool = False, done: set[str] | None = None) -> None:
+    """Check the recorded files (``full``: see :func:`_file_ok`); the names of those found whole are
+    added to ``done``, and a name already in it is not read again."""
     for name, recorded in meta.get("files", {}).items():
+        if done is not None and name in done:
+            continue
         path = index_dir / name
         try:
             ok = _file_ok(path, recorded, full)
@@ -197,6 +201,17 @@ def _check_files(index_dir: Path, meta: dict, full: bool = False) -> None:
             raise IndexInvalid(f"index version file {META_NAME} is damaged") from None
         if not ok:
             raise IndexInvalid(f"index file {name} is damaged (size or checksum changed)")
+        if done is not None:
+            done.add(name)
+
+
+def check_new_files(index_dir: Path, done: set[str]) -> None:
+    """The full CRC of each recorded file of generation folder ``index_dir`` not in ``done`` (files
+    never change once committed, so each is read once); IndexInvalid when one is damaged."""
+    meta = read_meta(index_dir)
+    if meta is None:
+        raise IndexInvalid(f"index version file {META_NAME} is missing or unreadable")
+    _check_files(index_dir, meta, full=True, done=done)
 
 
 # ----------------------------------------------------------------------------- generations
@@ -330,9 +345,9 @@ _WRITE_ERRNOS.add(getattr(errno, "EDQUOT", errno.ENOSPC))
 
 
 def is_read_error(exc: BaseException) -> bool:
-    """Whether ``exc`` looks like the index files failing to read (an I/O or decoding error, or any
-    error raised inside Whoosh or our readers of its files) rather than a fault of the query code."""
-    if isinstance(exc, _READ_ERRORS):
+    """Whether ``exc`` looks like the index files failing to read (IndexInvalid, an I/O or decoding
+    error, any error raised inside Whoosh or our readers of its files) rather than a query fault."""
+    if isinstance(exc, (IndexInvalid, *_READ_ERRORS)):
         return True
     tb = exc.__traceback__
     while tb is not None and tb.tb_next is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -76,6 +77,36 @@ def test_trm_bit_rot_in_a_fresh_process_answers_with_one_notice(small_kb: Path, 
     assert len([line for line in proc.stderr.splitlines() if line.startswith("индекс перестроен")]) == 1
     again = _cli_search(small_kb, index_dir, "роуминг")
     assert json.loads(again.stdout)["hits"][0]["id"] == ROAMING and "перестроен" not in again.stderr
+
+
+def test_bit_rot_that_still_reads_as_valid_is_checked_when_nothing_is_found(small_kb: Path, tmp_path: Path):
+    """A term's key garbled: Whoosh reads the file without error, the word is just gone. The first
+    search that finds nothing checks the files in full (once), finds the damage and repairs."""
+    index_dir = tmp_path / "ix"
+    KnowledgeIndex.open(small_kb, index_dir).close()
+    trm = next(current_dir(index_dir).glob("*.trm"))
+    data, st = trm.read_bytes(), trm.stat()
+    assert "роум".encode() in data
+    trm.write_bytes(data.replace("роум".encode(), "роан".encode()))  # same length
+    os.utime(trm, ns=(st.st_atime_ns, st.st_mtime_ns))
+    with KnowledgeIndex.open(small_kb, index_dir) as ix:
+        assert ix.rebuilt_reason is None
+        assert ix.search("роуминг").hits[0].id == ROAMING
+        assert trm.name in (ix.rebuilt_reason or "") and "found nothing" in ix.rebuilt_reason
+
+
+def test_an_empty_answer_reads_each_index_file_once(small_kb: Path, tmp_path: Path, monkeypatch):
+    with KnowledgeIndex.open(small_kb, tmp_path / "ix") as ix:
+        read: list[str] = []
+        real = store._crc
+        monkeypatch.setattr(store, "_crc", lambda path: read.append(path.name) or real(path))
+        assert ix.search("абракадабра").hits == []
+        files = set(
+            json.loads((current_dir(tmp_path / "ix") / META_NAME).read_text(encoding="utf-8"))["files"]
+        )
+        assert sorted(read) == sorted(files)  # every recorded file, once
+        assert ix.search("крокозябра").hits == [] and len(read) == len(files)  # not again
+        assert ix.rebuilt_reason is None
 
 
 def test_a_fault_of_the_query_code_rebuilds_nothing(small_kb: Path, tmp_path: Path, monkeypatch, caplog):
