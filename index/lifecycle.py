@@ -114,7 +114,7 @@ class Lifecycle:
     def check_once(self, ix: windex.Index | None) -> None:
         """Raise IndexInvalid when ``ix`` is a generation on disk with a file that fails its full CRC;
         each file is read once per process. Called when a search found nothing, so that bit rot which
-        still reads as valid does not answer «nothing found» for good (once: ~0.5 s at 100k rules)."""
+        still reads as valid does not answer «nothing found» for good (once: 0.1 s at 60k rules, 53 MB)."""
         ix = self.on_disk(ix)
         if ix is not None:
             folder = Path(ix.storage.folder)
