@@ -215,10 +215,15 @@ def test_after_deletions_real_damage_is_still_found(small_kb: Path, tmp_path: Pa
 
 
 def test_disk_full_after_a_build_then_an_edit_is_searchable_and_saved_later(
-    small_kb: Path, tmp_path: Path, caplog
+    small_kb: Path, tmp_path: Path, caplog, monkeypatch
 ):
     index_dir = tmp_path / "ix"
+
+    def no_build(*args):
+        raise AssertionError("the index on disk is copied into memory, not built again")
+
     with KnowledgeIndex.open(small_kb, index_dir) as ix:
+        monkeypatch.setattr(ix._life, "_build_in_memory", no_build)
         live, generation = current_dir(index_dir), ix._ix.latest_generation()
         recorded = read_article_hashes(live, generation)
         edit_roaming(small_kb)
@@ -316,3 +321,18 @@ def test_permission_and_disk_errors_are_write_errors_others_are_not():
     assert not store.is_write_error(OSError(errno.EINVAL, "bad seek")) and not store.is_write_error(
         ValueError()
     )
+
+
+def test_an_in_memory_copy_spills_into_a_private_temp_folder_removed_with_it():
+    import gc
+
+    from index.lifecycle import PrivateRamStorage
+
+    ram, other = PrivateRamStorage(), PrivateRamStorage()
+    folder = Path(ram.temp_storage("MAIN.tmp").folder)
+    assert folder.is_dir() and folder.parent.name.startswith("kb-browser-ram-")
+    assert folder.parent.stat().st_mode & 0o777 == 0o700  # private, not the shared /tmp/MAIN.tmp
+    assert Path(other.temp_storage("MAIN.tmp").folder) != folder
+    del ram
+    gc.collect()
+    assert not folder.parent.exists()
