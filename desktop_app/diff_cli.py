@@ -12,7 +12,6 @@ No Qt here: ``run(args, out)`` is the whole command.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from dataclasses import asdict, dataclass
@@ -247,12 +246,14 @@ def changes_to_json(changes: list[RuleChange]) -> list[dict]:
 
 
 def _write_json(data: object, out: TextIO) -> None:
-    """UTF-8 bytes whatever the console's code page (as ``kb-browser list --json``)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    """Strict UTF-8 bytes whatever the console's code page, as every ``--json`` of the CLI."""
+    from desktop_app.cli import json_text  # cli imports this module: not at import time
+
+    text = json_text(data)
     buffer = getattr(out, "buffer", None)
     if buffer is None:  # a text-only stream (StringIO)
         out.write(text)
         return
     out.flush()
-    buffer.write(text.encode("utf-8", errors="replace"))
+    buffer.write(text.encode("utf-8"))
     buffer.flush()
