@@ -14,10 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from whoosh import index as windex
-from whoosh.filedb.filestore import FileStorage, RamStorage
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
-from index import kb_cache, posting_pool, store
+from index import kb_cache, posting_pool, processes, store
 from index.documents import article_documents, article_hash, make_schema
 from index.merging import merge_tiers
 from index.results import UpdateReport
@@ -129,7 +129,7 @@ class Lifecycle:
         reason = f"cannot write the index in {self.index_dir} ({exc}); using an in-memory index"
         log.warning("Search index: %s", reason)
         self.rebuilt_reason = reason
-        ix = RamStorage().create_index(make_schema())
+        ix = processes.PrivateRamStorage().create_index(make_schema())
         with ix.writer() as writer:
             for done, article in enumerate(kb.articles, 1):
                 for doc in article_documents(article):
@@ -145,7 +145,7 @@ class Lifecycle:
         words: Counter[str] = Counter()  # the vocabulary goes to a side file, not into postings
         try:
             ix = windex.create_in(str(gen), make_schema())
-            with ix.writer(**build_options(len(wanted))) as writer:
+            with processes.writer(ix, **build_options(len(wanted))) as writer:
                 for done, (article, digest) in enumerate(wanted.values(), 1):
                     for doc in article_documents(article, digest, words):
                         writer.add_document(**doc)
