@@ -12,8 +12,8 @@ task. Here:
   keeping the descriptor would keep the lock after the parent died; closing a duplicate never
   releases the parent's lock. Spawned children (Windows, and the fork server) inherit no lock:
   Python opens files non-inheritable;
-- :class:`WatchedMpWriter` cancels by terminating and joining its processes, and fails its
-  commit when one of them died (instead of committing an index without that process's share);
+- :class:`WatchedMpWriter` cancels by terminating and joining its processes, and fails the build
+  when one of them died (instead of hanging, or committing an index without its share);
 - :class:`PrivateRamStorage` is a ``RamStorage`` whose writers spill into a private temporary
   folder, removed afterwards (Whoosh's own uses ``<tmp>/MAIN.tmp`` for every process at once).
 """
@@ -23,7 +23,10 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import pickle
+import queue
 import shutil
+import signal
 import tempfile
 import threading
 import weakref
@@ -33,6 +36,7 @@ from multiprocessing.connection import wait
 
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.util import random_name
 from whoosh.writing import SegmentWriter
 
 log = logging.getLogger(__name__)
@@ -108,16 +112,21 @@ def _exit_with_parent(sentinel, ppid: int | None) -> None:
 
 
 class WatchedSubWriterTask(SubWriterTask):
-    """Whoosh's writer process, watching its parent."""
+    """Whoosh's writer process, watching its parent. Ctrl+C reaches the whole console process
+    group: here it is ignored, the parent cancels the build and stops us."""
 
     def run(self) -> None:
         watch_parent()
+        with suppress(ValueError):  # not the main thread: nothing to change
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         super().run()
 
 
 class WatchedMpWriter(MpWriter):
-    """``MpWriter`` whose processes die with the parent, stop on cancel, and whose failure fails
-    the commit."""
+    """``MpWriter`` whose processes die with the parent and stop on cancel. A process that dies
+    (killed, out of memory) fails the build instead of hanging it or committing an index without
+    its share: Whoosh would block for good on the job queue (the dead process may hold the
+    queue's lock) and commit what the others wrote."""
 
     def __init__(self, ix, **kwargs) -> None:
         super().__init__(ix, **kwargs)
@@ -131,20 +140,68 @@ class WatchedMpWriter(MpWriter):
         task.start()
         return task
 
+    def _enqueue(self) -> None:
+        """Whoosh's ``_enqueue`` (documents to a job file, its name to the queue), never blocking
+        on a queue no live process reads."""
+        filename = f"{random_name()}.doclist"
+        with self.temp_storage().create_file(filename).raw_file() as f:
+            for item in self.docbuffer:
+                pickle.dump(item, f, 2)
+        if len(self.tasks) < self.procs:
+            self._new_task()
+        self._put((filename, len(self.docbuffer)))
+        self.docbuffer = []
+
+    def _put(self, item) -> None:
+        while True:
+            self._check_tasks()
+            try:
+                self.jobqueue.put(item, timeout=WATCH_POLL)
+                return
+            except queue.Full:
+                continue
+
+    def _check_tasks(self) -> None:
+        failed = [t.exitcode for t in self.tasks if t.exitcode not in (None, 0)]
+        if failed:
+            raise ChildProcessError(f"index writer process failed (exit codes {failed})")
+
+    def _finish_tasks(self) -> None:
+        """What Whoosh's commit does first, watching the processes: last jobs, an end mark for
+        each process, then wait for them all to finish (Whoosh's own marks and joins then find
+        them done)."""
+        if self.docbuffer:
+            self._enqueue()
+        for _ in self.tasks:
+            self._put(None)
+        for task in self.tasks:
+            while task.is_alive():
+                self._check_tasks()
+                task.join(WATCH_POLL)
+        self._check_tasks()
+
+    def commit(self, *args, **kwargs) -> None:
+        try:
+            if self._added_sub:
+                self._finish_tasks()
+            super().commit(*args, **kwargs)
+        except BaseException:
+            self._abandon()
+            raise
+
     def cancel(self) -> None:
+        self._abandon()
+
+    def _abandon(self) -> None:
+        """Stop the processes, drop the queues, cancel this writer (if it is not closed yet)."""
         try:
             stop(self.tasks)
         finally:
             for q in (self.jobqueue, self.resultqueue):
                 q.cancel_join_thread()  # nobody reads them any more: exiting must not wait on them
                 q.close()
-            SegmentWriter.cancel(self)
-
-    def commit(self, *args, **kwargs) -> None:
-        super().commit(*args, **kwargs)
-        failed = [t.exitcode for t in self.tasks if t.exitcode]
-        if failed:
-            raise ChildProcessError(f"index writer process failed (exit codes {failed})")
+            if not self.is_closed:
+                SegmentWriter.cancel(self)
 
     def _finish(self) -> None:
         release_to_children(getattr(self.writelock, "fd", None))
