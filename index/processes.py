@@ -47,33 +47,36 @@ ORPHANED_EXIT = 75  # exit code of a writer process whose parent went away
 
 # ----------------------------------------------------------------------------- lock descriptors
 
-_parent_only: set[int] = set()
+_parent_only: set = set()  # held locks (Whoosh FileLock: an ``fd`` attribute)
 
 
-def keep_from_children(fd: int | None) -> None:
-    """A process forked from this one from now on closes ``fd`` (a held lock) first thing."""
-    if fd is not None:
-        _parent_only.add(fd)
+def keep_from_children(lock) -> None:
+    """A process forked from this one from now on closes ``lock``'s descriptor first thing (and
+    forgets it: the child's copy of ``lock`` then never touches a descriptor reused for another
+    file)."""
+    if getattr(lock, "fd", None) is not None:
+        _parent_only.add(lock)
 
 
-def release_to_children(fd: int | None) -> None:
-    """Undo :func:`keep_from_children` (call it before ``fd`` is closed: its number is reused)."""
-    _parent_only.discard(fd)  # type: ignore[arg-type]
+def release_to_children(lock) -> None:
+    """Undo :func:`keep_from_children` (before ``lock`` is released)."""
+    _parent_only.discard(lock)
 
 
 @contextmanager
-def parent_only(fd: int | None) -> Iterator[None]:
+def parent_only(lock) -> Iterator[None]:
     """:func:`keep_from_children` for the time of the block."""
-    keep_from_children(fd)
+    keep_from_children(lock)
     try:
         yield
     finally:
-        release_to_children(fd)
+        release_to_children(lock)
 
 
 def _close_parent_only() -> None:
-    for fd in list(_parent_only):
-        with suppress(OSError):
+    for lock in list(_parent_only):
+        fd, lock.fd = lock.fd, None
+        with suppress(OSError, TypeError):
             os.close(fd)
     _parent_only.clear()
 
@@ -130,7 +133,7 @@ class WatchedMpWriter(MpWriter):
 
     def __init__(self, ix, **kwargs) -> None:
         super().__init__(ix, **kwargs)
-        keep_from_children(getattr(self.writelock, "fd", None))  # Whoosh's own lock of the index
+        keep_from_children(self.writelock)  # Whoosh's own lock of the index
 
     def _new_task(self) -> SubWriterTask:
         task = WatchedSubWriterTask(
@@ -204,7 +207,7 @@ class WatchedMpWriter(MpWriter):
                 SegmentWriter.cancel(self)
 
     def _finish(self) -> None:
-        release_to_children(getattr(self.writelock, "fd", None))
+        release_to_children(self.writelock)
         super()._finish()
 
 

@@ -335,7 +335,7 @@ def build_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]
     if waited:
         log.info("Search index %s: build lock taken after %.1f s", index_dir, time.monotonic() - started)
     try:
-        with processes.parent_only(lock.fd):
+        with processes.parent_only(lock):
             yield
     finally:
         lock.release()

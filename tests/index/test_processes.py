@@ -22,6 +22,7 @@ import psutil
 import pytest
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
+from whoosh.util.filelock import FileLock
 
 import index.lifecycle as lifecycle
 from index import KnowledgeIndex, processes, store
@@ -274,13 +275,39 @@ def test_a_child_started_while_the_lock_is_held_does_not_keep_it(tmp_path: Path,
         child.kill()
 
 
-def test_forked_children_close_the_lock_descriptors_only_while_held(tmp_path: Path):
+def _fd_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
+def test_a_forked_child_closes_the_locks_held_and_forgets_them(tmp_path: Path):
+    """In the child the lock's descriptor is closed and the lock forgets it (so it never unlocks or
+    closes a descriptor reused for another file); the parent keeps its lock; a lock no longer
+    marked is left alone."""
+    held, other = FileLock(str(tmp_path / "held")), FileLock(str(tmp_path / "other"))
+    assert held.acquire() and other.acquire()
+    with processes.parent_only(other):
+        pass  # marked, then unmarked: a fork now must not touch it
+    fd, other_fd = held.fd, other.fd
     read, write = os.pipe()
-    with processes.parent_only(write):
-        assert write in processes._parent_only
-    assert write not in processes._parent_only
-    os.close(read)
+    with processes.parent_only(held):
+        pid = os.fork()
+        if pid == 0:  # the child: report what it sees, then leave without unwinding
+            seen = [held.fd, _fd_open(fd), other.fd, _fd_open(other_fd)]
+            os.write(write, json.dumps(seen).encode())
+            os._exit(0)
+    os.waitpid(pid, 0)
     os.close(write)
+    seen = json.loads(os.read(read, 1000))
+    os.close(read)
+    assert seen == [None, False, other_fd, True]
+    assert held.fd == fd and _fd_open(fd)  # the parent keeps its lock
+    assert not processes._parent_only
+    held.release()
+    other.release()
 
 
 # ----------------------------------------------------------------------------- cancelling
