@@ -417,20 +417,33 @@ def test_private_temp_folders_are_private_and_removed(tmp_path: Path, monkeypatc
     assert not list(tmp_path.iterdir())
 
 
-def test_two_processes_building_in_memory_at_once_both_answer(small_generated_kb: Path, tmp_path: Path):
+def test_two_processes_building_in_memory_at_once_both_answer(
+    large_kb: Path, small_generated_kb: Path, tmp_path: Path
+):
     """The cache cannot be written (its parent is a file): both searches fall back to an
-    in-memory index at the same time, in the same temporary folder."""
+    in-memory index, in the same temporary folder. The second starts once the first is building
+    and ends before it: with Whoosh's RamStorage its cleanup removed the first one's spill files."""
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("", encoding="utf-8")
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = {**ENV, "TMPDIR": str(tmp)}
-    cmds = [_cli(small_generated_kb, blocker / f"ix{n}", "search", "--json", "роуминг") for n in (1, 2)]
-    procs = [
-        subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env) for c in cmds
-    ]
-    outs = [p.communicate(timeout=BUILD_TIMEOUT) for p in procs]
-    for proc, (out, err) in zip(procs, outs, strict=True):
+
+    def start(kb: Path, name: str) -> subprocess.Popen:
+        cmd = _cli(kb, blocker / name, "search", "--json", "роуминг")
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+
+    first = start(large_kb, "large")
+    try:
+        seen = _read_until_progress(first, 0.05, BUILD_TIMEOUT)  # its writer is spilling by now
+        second = start(small_generated_kb, "small")
+        results = [(second, *second.communicate(timeout=BUILD_TIMEOUT))]
+        out, err = first.communicate(timeout=BUILD_TIMEOUT)
+        results.append((first, out, seen + err))
+    finally:
+        first.kill()
+    assert first.returncode is not None and second.returncode is not None
+    for proc, out, err in results:
         err_text = err.decode("utf-8", "replace")
         assert proc.returncode == 0, err_text
         assert "in-memory" in err_text  # the fallback was taken
