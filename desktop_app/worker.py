@@ -123,9 +123,6 @@ class BackgroundRunner(QObject):
         For good: what is submitted afterwards is dropped too (the runner's owner is closing)."""
         self._cancelled.set()
 
-    def cancelled(self) -> bool:
-        return self._cancelled.is_set()
-
     def busy(self) -> bool:
         return bool(self._relays)
 

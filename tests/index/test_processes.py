@@ -317,21 +317,25 @@ class _Stop(BaseException):
     pass
 
 
-def _children() -> list[psutil.Process]:
-    return _alive(psutil.Process().children(recursive=True))
+def _writer_processes() -> list[psutil.Process]:
+    """This process's multiprocessing children (not the fork server, if an earlier test in this
+    process chose that start method: its writers are the server's children)."""
+    import multiprocessing
+
+    return _alive([psutil.Process(p.pid) for p in multiprocessing.active_children()])
 
 
 def test_a_cancelled_parallel_build_stops_its_processes_and_leaves_nothing(
     small_generated_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(lifecycle, "PARALLEL_MIN_ARTICLES", 1)
-    before = {p.pid for p in _children()}
+    before = {p.pid for p in _writer_processes()}
     index_dir = tmp_path / "index"
     seen: list[list[psutil.Process]] = []
 
     def progress(done: int, total: int) -> None:
         if done >= total // 2:
-            seen.append([p for p in _children() if p.pid not in before])
+            seen.append([p for p in _writer_processes() if p.pid not in before])
             raise _Stop
 
     with pytest.raises(_Stop):
@@ -348,12 +352,12 @@ def test_a_writer_process_that_dies_fails_the_build_instead_of_losing_its_share(
     small_generated_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(lifecycle, "PARALLEL_MIN_ARTICLES", 1)
-    before = {p.pid for p in _children()}
+    before = {p.pid for p in _writer_processes()}
     killed: list[int] = []
 
     def progress(done: int, total: int) -> None:
         if done >= total // 2 and not killed:
-            victim = next(p for p in _children() if p.pid not in before)
+            victim = next(p for p in _writer_processes() if p.pid not in before)
             victim.kill()
             killed.append(victim.pid)
 
