@@ -14,19 +14,15 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
-import tempfile
-import uuid
-import weakref
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from whoosh import index as windex
-from whoosh.filedb.filestore import FileStorage, RamStorage, copy_storage
+from whoosh.filedb.filestore import FileStorage, copy_storage
 from whoosh.util.filelock import try_for
 
-from index import cache_dir, kb_cache, posting_pool, store
+from index import cache_dir, kb_cache, posting_pool, processes, store
 from index.documents import article_documents, article_hash, make_schema
 from index.merging import merge_tiers
 from index.results import UpdateReport
@@ -46,18 +42,6 @@ PARALLEL_MIN_ARTICLES = 500  # below this the second process costs more than it 
 
 def noop(done: int, total: int) -> None:
     pass
-
-
-class PrivateRamStorage(RamStorage):
-    """RAM storage whose writers spill into a private temp folder (Whoosh's RamStorage uses the fixed
-    ``/tmp/MAIN.tmp``, which two processes share and delete under each other), removed with it."""
-
-    def temp_storage(self, name: str | None = None) -> FileStorage:
-        if getattr(self, "_temp_dir", None) is None:
-            self._temp_dir = tempfile.mkdtemp(prefix="kb-browser-ram-")
-            weakref.finalize(self, shutil.rmtree, self._temp_dir, ignore_errors=True)
-        folder = os.path.join(self._temp_dir, name or f"{uuid.uuid4().hex}.tmp")
-        return FileStorage(folder).create()
 
 
 class WriteFailed(Exception):
@@ -284,7 +268,7 @@ class Lifecycle:
         """The files of ``disk`` copied into RAM, with the notice (53 MB at 60k rules: far quicker
         than building it again); None when they cannot be read."""
         try:
-            ram = PrivateRamStorage()
+            ram = processes.PrivateRamStorage()
             copy_storage(disk.storage, ram)
             ix = ram.open_index(disk.indexname)
         except Exception:  # a file gone or damaged: the caller builds from the KB instead
@@ -300,7 +284,7 @@ class Lifecycle:
         reason = f"cannot write the index in {self.index_dir} ({exc}); using an in-memory index"
         log.warning("Search index: %s", reason)
         self.rebuilt_reason = reason
-        ix = RamStorage().create_index(make_schema())
+        ix = processes.PrivateRamStorage().create_index(make_schema())
         with ix.writer() as writer:
             for done, article in enumerate(kb.articles, 1):
                 for doc in article_documents(article):
@@ -316,7 +300,7 @@ class Lifecycle:
         words: Counter[str] = Counter()  # the vocabulary goes to a side file, not into postings
         try:
             ix = windex.create_in(str(gen), make_schema())
-            with ix.writer(**build_options(len(wanted))) as writer:
+            with processes.writer(ix, **build_options(len(wanted))) as writer:
                 for done, (article, digest) in enumerate(wanted.values(), 1):
                     for doc in article_documents(article, digest, words):
                         writer.add_document(**doc)

@@ -33,6 +33,7 @@ import platformdirs
 from whoosh import index as windex
 from whoosh.util.filelock import FileLock
 
+from index import processes
 from index.documents import SCHEMA_VERSION
 from kb.fs import RETRIES, RETRY_DELAY, replace_retrying
 
@@ -378,16 +379,27 @@ def record_pending(index_dir: Path, generation: int) -> bool:
 
 @contextlib.contextmanager
 def build_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """An inter-process lock beside the index folder, held while it is (re)built or its meta written."""
+    """An inter-process lock beside the index folder, held while it is (re)built or its meta written.
+
+    An OS lock (``flock``; ``msvcrt.locking`` on Windows): the OS releases it when the last process
+    holding it ends, so the lock of a process that died is free at once. Processes forked while it
+    is held close their copy first thing (index/processes.py), so they never keep it."""
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(index_dir.parent / (index_dir.name + LOCK_SUFFIX)))
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    waited = False
     while not lock.acquire(blocking=False):
-        if time.monotonic() > deadline:
+        if not waited:
+            log.info("Search index %s: waiting for the build lock held by another process", index_dir)
+            waited = True
+        if time.monotonic() > started + timeout:
             raise LockTimeout(f"index {index_dir} is locked by another process")
         time.sleep(0.05)
+    if waited:
+        log.info("Search index %s: build lock taken after %.1f s", index_dir, time.monotonic() - started)
     try:
-        yield
+        with processes.parent_only(lock):
+            yield
     finally:
         lock.release()
 

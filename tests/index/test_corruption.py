@@ -326,13 +326,14 @@ def test_permission_and_disk_errors_are_write_errors_others_are_not():
 def test_an_in_memory_copy_spills_into_a_private_temp_folder_removed_with_it():
     import gc
 
-    from index.lifecycle import PrivateRamStorage
+    from index.processes import PrivateRamStorage
 
-    ram, other = PrivateRamStorage(), PrivateRamStorage()
-    folder = Path(ram.temp_storage("MAIN.tmp").folder)
-    assert folder.is_dir() and folder.parent.name.startswith("kb-browser-ram-")
-    assert folder.parent.stat().st_mode & 0o777 == 0o700  # private, not the shared /tmp/MAIN.tmp
-    assert Path(other.temp_storage("MAIN.tmp").folder) != folder
-    del ram
+    ram = PrivateRamStorage()
+    spill, other = ram.temp_storage("MAIN.tmp"), PrivateRamStorage().temp_storage("MAIN.tmp")
+    folder = Path(spill.folder)
+    assert folder.is_dir() and folder.name.startswith("kb-browser-ram-")
+    assert folder.stat().st_mode & 0o777 == 0o700  # private, not the shared /tmp/MAIN.tmp
+    assert Path(other.folder) != folder
+    del spill
     gc.collect()
-    assert not folder.parent.exists()
+    assert not folder.exists()
