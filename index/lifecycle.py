@@ -17,7 +17,7 @@ from whoosh import index as windex
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
 
-from index import kb_cache, posting_pool, store
+from index import kb_cache, posting_pool, published, store
 from index.documents import article_documents, article_hash, make_schema
 from index.merging import merge_tiers
 from index.results import UpdateReport
@@ -79,6 +79,8 @@ class Lifecycle:
                 except store.IndexInvalid as exc:
                     if not exc.missing:
                         self._warn(exc.reason)
+                    elif (copied := published.open_copy(self, kb)) is not None:
+                        return copied  # the KB editor's prebuilt index (kb-browser publish)
                     return self._build(kb, progress)
         except (OSError, store.LockTimeout) as exc:  # cache not writable, disk full, lock held for long
             return self._build_in_memory(kb, progress, exc)
