@@ -184,3 +184,27 @@ def test_publish_verb_is_a_real_command(kb_dir: Path):
     assert proc.returncode == 0, proc.stderr
     assert "Опубликована версия 1" in proc.stdout
     assert (kb_dir / PUBLISH_DIR / MANIFEST_NAME).is_file()
+
+
+def test_a_deleted_published_index_is_rebuilt_under_the_same_version(kb_dir: Path, capsys):
+    assert publish(kb_dir, capsys)[0] == 0
+    shutil.rmtree(kb_dir / PUBLISH_DIR / "index")
+    rc, out, _ = publish(kb_dir, capsys)
+    assert rc == 0 and "Версия 1 не изменилась" in out and "индекс восстановлен" in out
+    assert (kb_dir / PUBLISH_DIR / "index" / "current").is_file() and read_manifest(kb_dir).version == 1
+
+
+def test_an_article_saved_as_cp1251_is_published_with_a_notice(kb_dir: Path, capsys):
+    text = (kb_dir / "mnp.md").read_text(encoding="utf-8")
+    (kb_dir / "mnp.md").write_bytes(text.encode("cp1251", errors="replace"))
+    rc, out, err = publish(kb_dir, capsys)
+    assert rc == 0 and "Опубликована версия 1" in out
+    assert "замечание: mnp.md:" in err and "ошибка" not in err
+
+
+def test_the_folder_watcher_does_not_see_what_publishing_writes(kb_dir: Path, capsys):
+    from desktop_app.kb_watcher import scan
+
+    before = scan(kb_dir)
+    assert publish(kb_dir, capsys)[0] == 0
+    assert (kb_dir / PUBLISH_DIR).is_dir() and scan(kb_dir) == before
