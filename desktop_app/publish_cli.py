@@ -52,7 +52,8 @@ def summary(manifest: Manifest, previous: Manifest | None, written: bool) -> str
     size = f"статей — {count(len(manifest.articles))}, правил — {count(len(manifest.rules))}"
     if previous is not None and previous.version == manifest.version:
         if written:
-            return f"Версия {manifest.version} не изменилась ({size}); индекс восстановлен.\n"
+            rebuilt = "индекс для рабочих мест построен заново"
+            return f"Версия {manifest.version} не изменилась ({size}); {rebuilt}.\n"
         return f"Изменений нет: версия {manifest.version} уже опубликована ({manifest.date}, {size}).\n"
     line = f"Опубликована версия {manifest.version} от {manifest.date}: {size}.\n"
     if previous is None:

@@ -226,6 +226,9 @@ def _copy_in(gen: Path, meta: dict, articles: tuple[int, dict[str, str]], index_
 def _files_to_copy(gen: Path, recorded: dict) -> list[str]:
     """The recorded files (segments, ``words.tsv``) and the table of contents; never the parsed-KB
     cache, which lives beside the generations, not in them."""
+    strange = sorted(n for n in recorded if not _plain_name(n))
+    if strange:  # the names come from the share: never let one lead outside the folders
+        raise _Unusable(f"its version file names a file outside the index: {strange[0]!r}")
     present = {p.name for p in gen.iterdir() if p.is_file()}
     missing = sorted(set(recorded) - present)
     if missing:
@@ -234,6 +237,12 @@ def _files_to_copy(gen: Path, recorded: dict) -> list[str]:
     if not tocs:
         raise _Unusable("its table of contents is missing")
     return sorted(recorded) + tocs
+
+
+def _plain_name(name: object) -> bool:
+    return (
+        isinstance(name, str) and name not in ("", ".", "..") and Path(name).name == name and "\\" not in name
+    )
 
 
 def _verify(local: Path, recorded: dict) -> None:

@@ -190,7 +190,7 @@ def test_a_deleted_published_index_is_rebuilt_under_the_same_version(kb_dir: Pat
     assert publish(kb_dir, capsys)[0] == 0
     shutil.rmtree(kb_dir / PUBLISH_DIR / "index")
     rc, out, _ = publish(kb_dir, capsys)
-    assert rc == 0 and "Версия 1 не изменилась" in out and "индекс восстановлен" in out
+    assert rc == 0 and "Версия 1 не изменилась" in out and "индекс для рабочих мест построен заново" in out
     assert (kb_dir / PUBLISH_DIR / "index" / "current").is_file() and read_manifest(kb_dir).version == 1
 
 

@@ -171,6 +171,16 @@ def test_published_index_of_another_kb_is_ignored(kb_dir: Path, tmp_path: Path, 
         assert ix.search("роуминг").hits
 
 
+def test_published_file_list_cannot_lead_outside_the_index(kb_dir: Path, tmp_path: Path, builds, caplog):
+    gen = _published_gen(kb_dir)
+    meta = json.loads((gen / META_NAME).read_text(encoding="utf-8"))
+    meta["files"]["../../../outside.txt"] = [1, 0, 0]
+    (gen / META_NAME).write_text(json.dumps(meta), encoding="utf-8")
+    with caplog.at_level(logging.WARNING), KnowledgeIndex.open(kb_dir, tmp_path / "seat" / "ix") as ix:
+        _assert_ignored_once(ix, caplog, builds, "outside the index")
+    assert not list(tmp_path.rglob("outside.txt"))
+
+
 def test_unreadable_published_pointer_is_ignored(kb_dir: Path, tmp_path: Path, builds, caplog):
     (published.published_index_dir(kb_dir) / "current").write_text("garbage\n", encoding="utf-8")
     with caplog.at_level(logging.WARNING), KnowledgeIndex.open(kb_dir, tmp_path / "seat") as ix:
