@@ -17,12 +17,20 @@ usual ``Lifecycle.sync`` then re-indexes the articles edited since (it compares 
 the copy's ``kbindex.json`` carries with the ones the workstation computes). A published index of
 another schema version, of another KB, damaged or unreadable is ignored with one line of notice, and
 the workstation builds as before. The parsed-KB cache (``index/kb_cache.py``) is never published.
+
+Whoosh's files hold pickles (``index/cache_dir.py``): whoever can write the published index can run
+code on every seat that copies it. So on POSIX a seat copies it only when the folders and files are
+writable by their owner alone and that owner is the seat's user, root or the KB folder's owner (the
+publishing account); on Windows, where modes mean nothing, the share's ACLs must keep
+``.kb-browser`` writable by KB editors only (the README says so to IT).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,6 +55,8 @@ INDEX_NAME = "index"  # KB_DIR/.kb-browser/index/{current, gen-N}
 LOCK_NAME = "publish"  # KB_DIR/.kb-browser/publish.lock, held by one publishing editor at a time
 MIN_MATCHING = 0.5  # share of the KB's articles the published index must hold as they are now
 _TOC_PREFIX, _TOC_SUFFIX = "_MAIN_", ".toc"
+IS_WINDOWS = os.name == "nt"  # read at each call, so tests can simulate Windows
+_lstat = os.lstat  # owners and modes are read through this: tests simulate other owners
 
 Progress = Callable[[int, int], None]
 
@@ -98,9 +108,16 @@ def publish_index(kb: KnowledgeBase, kb_dir: Path, progress: Progress | None = N
     wanted = {aid: digest for aid, (_, digest) in life.article_hashes(kb).items()}
     if published_hashes(target) == wanted:
         return False
-    life.rebuild(kb, progress).close()
+    # Not life.rebuild: that makes the folder private (0700) as a local cache must be, and this one
+    # is read by every seat.
+    with store.build_lock(target):
+        life._build(kb, progress or _no_progress).close()
     log.info("published index of %d articles in %s", len(wanted), target)
     return True
+
+
+def _no_progress(done: int, total: int) -> None:
+    pass
 
 
 def published_hashes(index_dir: Path) -> dict[str, str] | None:
@@ -205,9 +222,13 @@ def _check_articles(meta: dict, life: Lifecycle, kb: KnowledgeBase) -> tuple[int
 
 def _copy_in(gen: Path, meta: dict, articles: tuple[int, dict[str, str]], index_dir: Path) -> windex.Index:
     """Copy ``gen`` into a new local generation, verify it, then publish it locally and open it."""
+    names = _files_to_copy(gen, meta["files"])
+    problem = untrusted_reason(gen.parent.parent.parent, gen, names)  # KB_DIR/.kb-browser/index/gen-N
+    if problem is not None:
+        raise _Unusable(problem)
     local = store.new_generation(index_dir)  # not named by the pointer: no reader opens it yet
     try:
-        for name in _files_to_copy(gen, meta["files"]):
+        for name in names:
             shutil.copyfile(gen / name, local / name)
         store.record_files(local, articles)
         _verify(local, meta["files"])
@@ -237,6 +258,35 @@ def _files_to_copy(gen: Path, recorded: dict) -> list[str]:
     if not tocs:
         raise _Unusable("its table of contents is missing")
     return sorted(recorded) + tocs
+
+
+def untrusted_reason(kb_dir: Path, gen: Path, names: list[str]) -> str | None:
+    """Why the published generation ``gen`` must not be copied (someone besides the publishing
+    account could have written it), or None; never a reason on Windows (see the module docstring)."""
+    if IS_WINDOWS:
+        return None
+    try:
+        trusted = {os.geteuid(), 0, _lstat(kb_dir).st_uid}
+    except OSError as exc:
+        return f"cannot check who wrote it: {exc}"
+    for path in (gen.parent.parent, gen.parent, gen, *(gen / name for name in names)):
+        if (problem := _untrusted(path, trusted)) is not None:
+            return problem
+    return None
+
+
+def _untrusted(path: Path, trusted: set[int]) -> str | None:
+    try:
+        st = _lstat(path)
+    except OSError as exc:
+        return f"cannot check {path.name}: {exc}"
+    if stat.S_ISLNK(st.st_mode):
+        return f"{path} is a symbolic link"
+    if st.st_uid not in trusted:
+        return f"{path} belongs to another user (uid {st.st_uid})"
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return f"other users may write to {path} (mode {stat.S_IMODE(st.st_mode):o})"
+    return None
 
 
 def _plain_name(name: object) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -203,6 +204,55 @@ def test_cli_search_names_the_ignored_published_index_once(kb_dir: Path, tmp_pat
     out, err = capsys.readouterr()
     assert ROAMING in out
     assert err.count("индекс перестроен: опубликованный индекс") == 1
+
+
+# ------------------------------------------------------------------ who may have written it
+# Whoosh's files hold pickles: a published index someone else could have written is code they run.
+
+
+def test_published_index_others_may_write_is_not_copied(kb_dir: Path, tmp_path: Path, builds, caplog):
+    gen = _published_gen(kb_dir)
+    gen.chmod(0o777)
+    with caplog.at_level(logging.WARNING), KnowledgeIndex.open(kb_dir, tmp_path / "seat") as ix:
+        _assert_ignored_once(ix, caplog, builds, "other users may write")
+
+
+def test_published_file_of_another_owner_is_not_copied(
+    kb_dir: Path, tmp_path: Path, builds, caplog, monkeypatch
+):
+    planted = next(p for p in _published_gen(kb_dir).iterdir() if p.suffix == ".toc")
+    real = os.lstat
+
+    def lstat(path, *args, **kwargs):
+        st = real(path, *args, **kwargs)
+        if Path(path) == planted:
+            fields = list(st[:10])
+            fields[4] = 4242  # st_uid
+            return os.stat_result(fields)
+        return st
+
+    monkeypatch.setattr(published, "_lstat", lstat)
+    with caplog.at_level(logging.WARNING), KnowledgeIndex.open(kb_dir, tmp_path / "seat") as ix:
+        _assert_ignored_once(ix, caplog, builds, "uid 4242")
+
+
+def test_modes_are_not_checked_on_windows(kb_dir: Path, tmp_path: Path, no_build, monkeypatch):
+    _published_gen(kb_dir).chmod(0o777)  # what a POSIX seat refuses; Windows relies on the share's ACLs
+    monkeypatch.setattr(published, "IS_WINDOWS", True)
+    with KnowledgeIndex.open(kb_dir, tmp_path / "seat") as ix:
+        assert ix.rebuilt_reason is None and ix.search("роуминг").hits[0].id == ROAMING
+
+
+def test_published_folders_stay_readable_by_every_seat(tmp_path: Path):
+    kb_dir = tmp_path / "kb"
+    shutil.copytree(bundled_kb_dir(), kb_dir)
+    old = os.umask(0o022)
+    try:
+        assert published.publish(kb_dir).index_written
+    finally:
+        os.umask(old)
+    for folder in (kb_dir / PUBLISH_DIR, published.published_index_dir(kb_dir), _published_gen(kb_dir)):
+        assert folder.stat().st_mode & 0o055 == 0o055, oct(folder.stat().st_mode)  # not made private
 
 
 # ------------------------------------------------------------------ publishing generations
