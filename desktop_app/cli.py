@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from desktop_app import diff_cli, suggest
+from desktop_app import diff_cli, publish_cli, suggest
 from desktop_app.russian_argparse import RussianArgumentParser
 from desktop_app.wording import correction_note, count
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 # Verbs that live in their own module, each with ``add_parser(subparsers)`` and
 # ``run(args, out) -> int``. Import the module above by name (freezers follow only real imports)
 # and name it here, e.g. ``from desktop_app import suggest`` and ``MODULE_VERBS = {"suggest": suggest}``.
-MODULE_VERBS: dict[str, ModuleType] = {"suggest": suggest, "diff": diff_cli}
+MODULE_VERBS: dict[str, ModuleType] = {"suggest": suggest, "diff": diff_cli, "publish": publish_cli}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,7 +22,7 @@ from whoosh import index as windex
 from whoosh.filedb.filestore import FileStorage, copy_storage
 from whoosh.util.filelock import try_for
 
-from index import cache_dir, kb_cache, posting_pool, processes, store
+from index import cache_dir, kb_cache, posting_pool, processes, published, store
 from index.documents import article_documents, article_hash, make_schema
 from index.merging import merge_tiers
 from index.results import UpdateReport
@@ -158,6 +158,8 @@ class Lifecycle:
                 except store.IndexInvalid as exc:
                     if not exc.missing:
                         self._warn(exc.reason)
+                    elif (copied := published.open_copy(self, kb)) is not None:
+                        return copied  # the KB editor's prebuilt index (kb-browser publish)
                     return self._build(kb, progress)
         except (OSError, store.LockTimeout) as exc:  # cache not writable, disk full, lock held for long
             return self._in_memory(kb, progress, current, exc)
