@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QTextCharFormat, QTextCursor, QTextDocument
@@ -75,6 +75,7 @@ class ArticleView(QTextBrowser):
         self._anchors: dict[str, int] = {}
         self._selected: str | None = None
         self._tooltips = GlossaryTooltips(self)
+        self._changes: tuple = ({}, {}, 0)  # see set_change_marks
         self.anchorClicked.connect(self._on_anchor_clicked)
         self.setHtml(EMPTY_HTML)
 
@@ -93,12 +94,14 @@ class ArticleView(QTextBrowser):
         The rendering is kept while the agent moves between rules of one article: the selected
         rule's background is set on its table cell, so ↓/↑ through results stays instant.
         """
-        key = (id(article), id(glossary), highlight_key)
+        key = (id(article), id(glossary), highlight_key, self._changes[2])
         if key != self._shown:
             from kb.render import ARTICLE_CSS, render_article
 
             self.document().setDefaultStyleSheet(ARTICLE_CSS)
-            self.setHtml(render_article(article, glossary, selected_rule=None, highlight=highlight))
+            marks, versions = self._changes[:2]
+            version = versions.get(article.id, "")
+            self.setHtml(render_article(article, glossary, None, highlight, marks=marks, version=version))
             self.document().pageCount()  # lay it all out now: see _set_rule_background
             self._anchors = prepare_document(self.document())
             self._selected = None
@@ -106,6 +109,11 @@ class ArticleView(QTextBrowser):
             self._shown = key
         self._mark_selected(selected_rule)
         self.scroll_to(anchor)
+
+    def set_change_marks(self, marks: Mapping[str, tuple[str, str]], versions: Mapping[str, str]) -> None:
+        """Rule id → (kind, label) «новое» / «изменено 01.12» marks and article id → «версия …»:
+        drawn from the next ``show_article`` on (desktop_app/changes_controller.py)."""
+        self._changes = (marks, versions, self._changes[2] + 1)
 
     def selected_rule(self) -> str | None:
         return self._selected

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import markdown
 
 from kb.model import GREETING, Article, Block, Glossary, Rule, Section, Table
 
 Spans = Callable[[str], list[tuple[int, int]]]
+Marks = Mapping[str, tuple[str, str]]  # rule id -> (kind, label): ("new", "новое"), ("changed", "изменено 01.12")
 
 SELECTED_BG = "#fff4c2"
 CUSTOMER_LABEL = "Клиент может сказать:"
@@ -23,6 +24,12 @@ CUSTOMER_TEXT_COLOR = "#6b7280"
 CUSTOMER_BORDER = "#d1d5db"
 MATCH_BG = "#ffd54f"
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "#")
+# a rule's change mark: filled while the agent has not read it, grey once read but still recent
+MARK_STYLES = {
+    "new": ("#2e7d32", "#ffffff"),
+    "changed": ("#c2410c", "#ffffff"),
+    "recent": ("#e5e7eb", "#374151"),
+}
 
 ARTICLE_CSS = """
 h1 { font-size: x-large; margin-bottom: 2px; }
@@ -69,48 +76,62 @@ def render_article(
     glossary: Glossary | None = None,
     selected_rule: str | None = None,
     highlight: Spans | None = None,
+    marks: Marks | None = None,
+    version: str = "",
 ) -> str:
-    """The whole article as an HTML fragment for a QTextBrowser."""
+    """The whole article as an HTML fragment for a QTextBrowser; ``marks`` flag rules added or
+    changed lately, ``version`` («версия 12 от 01.12.2026») replaces the front matter date."""
     parts = [
         f'<a name="{anchor(article.id)}"></a><h1>{html.escape(article.title)}</h1>',
-        _breadcrumb(article),
+        _breadcrumb(article, version),
         markdown_to_html(article.intro) if article.intro else "",
         *(_block_html(block) for block in article.blocks),
         *(_table_html(table) for table in article.tables),
     ]
     for section in article.sections:
-        parts.append(_section_html(article, section, selected_rule))
+        parts.append(_section_html(article, section, selected_rule, marks or {}))
     body = "\n".join(p for p in parts if p)
     return _decorate_text(_safe_links(body), glossary, highlight)
 
 
-def _breadcrumb(article: Article) -> str:
+def _breadcrumb(article: Article, version: str = "") -> str:
     bits = [f"Линия: <b>{html.escape(article.line)}</b>"]
     if article.breadcrumb:
         bits.append(html.escape(article.breadcrumb))
-    if article.date:
-        bits.append(html.escape(article.date))
+    if version or article.date:
+        bits.append(html.escape(version or article.date))
     return f'<p class="breadcrumb">{" · ".join(bits)}</p>'
 
 
-def _section_html(article: Article, section: Section, selected_rule: str | None) -> str:
+def _section_html(article: Article, section: Section, selected_rule: str | None, marks: Marks) -> str:
     parts = [
         f'<a name="{anchor(article.id, section.id)}"></a><h2>{html.escape(section.title)}</h2>',
         markdown_to_html(section.intro) if section.intro else "",
         *(_block_html(block) for block in section.blocks),
         *(_table_html(table) for table in section.tables),
-        *(_rule_html(rule, rule.id == selected_rule) for rule in section.rules),
+        *(_rule_html(rule, rule.id == selected_rule, marks.get(rule.id)) for rule in section.rules),
     ]
     return "\n".join(p for p in parts if p)
 
 
-def _rule_html(rule: Rule, selected: bool) -> str:
+def _rule_html(rule: Rule, selected: bool, mark: tuple[str, str] | None = None) -> str:
     body = markdown_to_html(rule.markdown)
-    number = f'<a name="{rule.id}"></a><span class="num">{rule.number}.</span>&nbsp;'
+    number = f'<a name="{rule.id}"></a><span class="num">{rule.number}.</span>&nbsp;{_mark_html(mark)}'
     body = body.replace("<p>", "<p>" + number, 1) if body.startswith("<p>") else number + body
     body += _phrasings_html(rule.phrasings)
     bg = f' bgcolor="{SELECTED_BG}"' if selected else ""
     return f'<table width="100%" cellpadding="4" cellspacing="0"{bg}><tr><td>{body}</td></tr></table>'
+
+
+def _mark_html(mark: tuple[str, str] | None) -> str:
+    """«новое» / «изменено 01.12» after a rule's number (Qt rich text: a span with a background)."""
+    if not mark:
+        return ""
+    bg, fg = MARK_STYLES.get(mark[0], MARK_STYLES["recent"])
+    return (
+        f'<span style="background-color:{bg}; color:{fg}; font-size:small; font-weight:bold">'
+        f"&nbsp;{html.escape(mark[1])}&nbsp;</span>&nbsp;"
+    )
 
 
 def _phrasings_html(phrasings: tuple[str, ...]) -> str:
