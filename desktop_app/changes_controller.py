@@ -15,11 +15,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QToolButton
 
 from desktop_app.rule_marks import RuleMark, mark_for
+from desktop_app.window_setup import read_removals, set_read_removals
 from desktop_app.wording import plural
 from desktop_app.worker import BackgroundRunner
 
@@ -44,6 +46,9 @@ class ChangesReport:
     versions: dict[str, str] = field(default_factory=dict)  # article id -> «Версия 12 от 01.12.2026»
     unread: frozenset[str] = frozenset()  # ids of the changes the agent has not marked read
     removed_on: dict[str, date] = field(default_factory=dict)  # removed rule id -> day noticed gone
+
+    def removed_ids(self) -> frozenset[str]:
+        return frozenset(self.removed_on)
 
     def unread_count(self) -> int:
         return len(self.unread)
@@ -70,7 +75,7 @@ def read_manifest_or_none(kb_dir: Path) -> Any:
 
 
 def build_report(
-    store: SeenStore, kb: KnowledgeBase, manifest: Any, days: int, today: date, read_day: date | None
+    store: SeenStore, kb: KnowledgeBase, manifest: Any, days: int, today: date, read_removals: frozenset[str]
 ) -> tuple[ChangesReport, dict[str, RuleState]]:
     """Compare the KB with what the seat has seen (runs in the background); saves the seen file."""
     from kb.changes import REMOVED, article_version, recent_changes, snapshot
@@ -88,20 +93,17 @@ def build_report(
     unread = frozenset(
         c.id
         for c in changes
-        if (c.kind != REMOVED and store.status(c.id)) or (c.kind == REMOVED and _fresh(removed_on[c.id], read_day))
+        if (c.id not in read_removals if c.kind == REMOVED else store.status(c.id) is not None)
     )
     versions = {a.id: version_text(article_version(a, manifest)) for a in kb.articles}
     return ChangesReport(changes, marks, versions, unread, removed_on), current
 
 
-def _fresh(removed: date, read_day: date | None) -> bool:
-    """A removal is news unless the agent marked all as read on or after the day it was noticed."""
-    return read_day is None or removed > read_day
-
-
 class ChangesController(QObject):
     """Keeps the marks of the results, the contents and the article view, the status-bar link and
     the «Что изменилось» view true to the KB the window shows."""
+
+    updated = Signal(object)  # ChangesReport: the panes show it
 
     def __init__(self, window: Any, today: Callable[[], date] = date.today) -> None:
         super().__init__(window)
@@ -110,10 +112,10 @@ class ChangesController(QObject):
         self.report = ChangesReport()
         self._runner = BackgroundRunner(threads=1, parent=self)
         self._store: SeenStore | None = None
-        self._current: dict[str, RuleState] = {}
+        self._latest: dict[str, RuleState] = {}  # written and read on the background thread only
         self._kb: KnowledgeBase | None = None
         self._generation = 0
-        self._read_day: date | None = None  # the last mark-all-read of this run (see _fresh)
+        self._closed = False  # the window closed: late results are dropped
         self.dialog: ChangesDialog | None = None
         self.link = self._make_link()
         self.days_menu = self._make_days_menu()
@@ -122,13 +124,18 @@ class ChangesController(QObject):
     # ------------------------------------------------------------------ the window's hooks
     def set_kb(self, kb: KnowledgeBase, kb_dir: Path) -> None:
         """The KB was (re)loaded: compare it with what the seat has seen, in the background."""
+        if self._closed:
+            return
         self._kb = kb
         self._generation += 1
-        generation, days, today, read_day = self._generation, self.days(), self.today(), self._read_day
+        generation, days, today = self._generation, self.days(), self.today()
+        read = read_removals(self.window.settings, kb_dir)
 
         def work() -> tuple[ChangesReport, dict[str, RuleState]]:
             store = self._store_for(kb_dir)
-            return build_report(store, kb, read_manifest_or_none(kb_dir), days, today, read_day)
+            outcome = build_report(store, kb, read_manifest_or_none(kb_dir), days, today, read)
+            self._latest = outcome[1]  # the newest snapshot, for a mark-all-read queued after this
+            return outcome
 
         self._runner.submit(
             work,
@@ -140,11 +147,11 @@ class ChangesController(QObject):
         """«Отметить все как прочитанные»: the KB as it is now becomes what the agent has read."""
         if self._store is None or self._kb is None:
             return
-        store, current, today = self._store, self._current, self.today()
-        self._read_day = today
+        store, today = self._store, self.today()
+        set_read_removals(self.window.settings, store.kb_dir, self.report.removed_ids())
 
-        def work() -> None:
-            store.mark_all_read(current, today)
+        def work() -> None:  # on the one background thread, after any comparison under way
+            store.mark_all_read(self._latest, today)
             store.save()
 
         self._runner.submit(work, on_done=lambda _none: self._recompute())
@@ -177,7 +184,9 @@ class ChangesController(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:
-            self.wait(5000)
+            self._closed = True
+            self._generation += 1
+            self.wait(5000)  # a seen file being written is finished
         return False
 
     # ------------------------------------------------------------------ internals
@@ -193,20 +202,22 @@ class ChangesController(QObject):
         if self._kb is not None:
             self.set_kb(self._kb, self.window.kb_dir)
 
-    def _apply(self, generation: int, report: ChangesReport, current: dict[str, RuleState]) -> None:
-        if generation != self._generation:
-            return  # a newer load of the KB is being compared
-        self.report, self._current = report, current
+    def _apply(self, generation: int, report: ChangesReport, _current: dict[str, RuleState]) -> None:
+        if generation != self._generation or not shiboken6.isValid(self):
+            return  # a newer load of the KB is being compared, or the window is gone
+        self.report = report
         w = self.window
         w.results.model.set_marks(report.marks)
         w.toc.set_marks(report.marks)
-        w.article_view.set_change_marks({r: m.render_pair() for r, m in report.marks.items()}, report.versions)
+        pairs = {rule_id: mark.render_pair() for rule_id, mark in report.marks.items()}
+        w.article_view.set_change_marks(pairs, report.versions)
         w.state.refresh()  # the article view draws the marks anew
         count = report.unread_count()
         self.link.setText(LINK_TEXT.format(count))
         self.link.setVisible(count > 0)
         if self.dialog is not None:
             self.dialog.set_report(report)
+        self.updated.emit(report)
 
     def _open_rule(self, rule_id: str) -> None:
         self.window.open_anchor(rule_id)

@@ -46,6 +46,8 @@ LEGEND = (
     f"<span style='color:{GREY}'>Удалённые слова <span style='{DELETED_CSS}'>зачёркнуты</span>, "
     f"добавленные <span style='{INSERTED_CSS}'>выделены зелёным</span>.</span>"
 )
+NO_OLD_TEXT = "Этого правила раньше не было."
+NO_NEW_TEXT = "Удалено: правила больше нет в базе знаний."
 KIND_WORDS = {NEW: "Правило добавлено", CHANGED: "Правило изменено", REMOVED: "Правило удалено"}
 
 
@@ -53,7 +55,10 @@ KIND_WORDS = {NEW: "Правило добавлено", CHANGED: "Правило
 def side_html(runs: list[tuple[str, str]], side: str) -> str:
     """One side of a word diff as HTML: ``side`` "old" shows equal and deleted words, "new" equal and
     inserted ones; what the other side lacks is marked."""
-    hidden, marked, css = ("insert", "delete", DELETED_CSS) if side == "old" else ("delete", "insert", INSERTED_CSS)
+    if side == "old":
+        hidden, marked, css = "insert", "delete", DELETED_CSS
+    else:
+        hidden, marked, css = "delete", "insert", INSERTED_CSS
     out = []
     for op, text in runs:
         if op == hidden:
@@ -66,6 +71,13 @@ def side_html(runs: list[tuple[str, str]], side: str) -> str:
 def place(state: RuleState) -> str:
     """ "Старшие специалисты · Финансовые вопросы · п.3" """
     return " · ".join(p for p in (state.article_title, state.section_title, f"п.{state.number}") if p)
+
+
+def row_heading(state: RuleState, fm: QFontMetrics, width: int) -> str:
+    """ "Финансовые вопросы · п.11" in ``width`` pixels: the section may be shortened, the number never."""
+    number = f" · п.{state.number}" if state.section_title else f"п.{state.number}"
+    room = max(0, width - fm.horizontalAdvance(number))
+    return fm.elidedText(state.section_title, Qt.TextElideMode.ElideRight, room) + number
 
 
 def change_mark(change: RuleChange, report: ChangesReport) -> RuleMark:
@@ -136,12 +148,17 @@ class ChangeRowDelegate(QStyledItemDelegate):
         painter.setFont(bold)
         elide = Qt.TextElideMode.ElideRight
         align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
-        painter.drawText(head, align, QFontMetrics(bold).elidedText(place(state), elide, head.width()))
+        fm = QFontMetrics(bold)
+        heading = row_heading(state, fm, head.width())
+        painter.drawText(head, align, heading)
+        grey = option.palette.color(text_role if selected else QPalette.ColorRole.PlaceholderText)
+        painter.setPen(grey)
+        painter.setFont(option.font)
+        rest = head.adjusted(fm.horizontalAdvance(heading), 0, 0, 0)
+        article = QFontMetrics(option.font).elidedText(f" — {state.article_title}", elide, rest.width())
+        painter.drawText(rest, align, article)
         body = rect.adjusted(0, line_h + 6, 0, 0)
         body.setHeight(line_h)
-        painter.setFont(option.font)
-        if not selected:
-            painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
         text = rule_title(state.text, PREVIEW)
         painter.drawText(body, align, QFontMetrics(option.font).elidedText(text, elide, body.width()))
         painter.restore()
@@ -268,13 +285,10 @@ class ChangesDialog(QDialog):
         self.heading.setText(
             f"<span style='color:{colour}; font-weight:bold'>{html.escape(_kind_words(mark))}</span>"
             f" &nbsp;<b>{html.escape(place(state))}</b>"
-            f" <span style='color:{GREY}'>({html.escape(change.id)})</span>"
         )
         runs = change.word_diff()
-        self.old_view.setHtml(side_html(runs, "old") if change.old else _note("Этого правила раньше не было."))
-        self.new_view.setHtml(
-            side_html(runs, "new") if change.new else _note("Удалено: правила больше нет в базе знаний.")
-        )
+        self.old_view.setHtml(side_html(runs, "old") if change.old else _note(NO_OLD_TEXT))
+        self.new_view.setHtml(side_html(runs, "new") if change.new else _note(NO_NEW_TEXT))
 
     def _apply_filter(self, text: str) -> None:
         for row in range(self.list.count()):

@@ -63,7 +63,8 @@ class HitDelegate(QStyledItemDelegate):
         fm = QFontMetrics(heading_font)
         head_rect = rect.adjusted(badge_w + PAD, 0, 0, 0)
         head_rect.setHeight(self._badge_height(option.font))
-        head_rect.setRight(head_rect.right() - self._paint_mark(painter, option.font, index, head_rect, selected))
+        mark_w = self._paint_mark(painter, option.font, index, head_rect, selected)
+        head_rect.setRight(head_rect.right() - mark_w)
         painter.setFont(heading_font)
         painter.setPen(option.palette.color(text_role))
         painter.drawText(

@@ -15,8 +15,8 @@ from desktop_app.answer_card import FONT_SCALE, AnswerCard
 from desktop_app.answer_log import OPEN, AnswerLog
 from desktop_app.answer_state import CANDIDATES, NO_ANSWER, AnswerState
 from desktop_app.answer_view import AnswerPresenter
-from desktop_app.changes_controller import ChangesController
 from desktop_app.article_view import ArticleView
+from desktop_app.changes_controller import ChangesController
 from desktop_app.copy_commands import CopyCommands, focus_keeper
 from desktop_app.history_panel import HistoryPanel
 from desktop_app.index_session import IndexSession

@@ -15,7 +15,7 @@ import markdown
 from kb.model import GREETING, Article, Block, Glossary, Rule, Section, Table
 
 Spans = Callable[[str], list[tuple[int, int]]]
-Marks = Mapping[str, tuple[str, str]]  # rule id -> (kind, label): ("new", "новое"), ("changed", "изменено 01.12")
+Marks = Mapping[str, tuple[str, str]]  # rule id -> (kind, label): ("changed", "изменено 01.12")
 
 SELECTED_BG = "#fff4c2"
 CUSTOMER_LABEL = "Клиент может сказать:"
