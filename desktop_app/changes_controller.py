@@ -21,6 +21,7 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QToolButton
 
 from desktop_app.rule_marks import RuleMark, mark_for
+from desktop_app.status import kb_folder_found
 from desktop_app.window_setup import read_removals, set_read_removals
 from desktop_app.wording import plural
 from desktop_app.worker import BackgroundRunner
@@ -46,6 +47,7 @@ class ChangesReport:
     versions: dict[str, str] = field(default_factory=dict)  # article id -> «Версия 12 от 01.12.2026»
     unread: frozenset[str] = frozenset()  # ids of the changes the agent has not marked read
     removed_on: dict[str, date] = field(default_factory=dict)  # removed rule id -> day noticed gone
+    html_marks: dict[str, tuple[str, str]] = field(default_factory=dict)  # as kb.render takes them
 
     def removed_ids(self) -> frozenset[str]:
         return frozenset(self.removed_on)
@@ -96,7 +98,8 @@ def build_report(
         if (c.id not in read_removals if c.kind == REMOVED else store.status(c.id) is not None)
     )
     versions = {a.id: version_text(article_version(a, manifest)) for a in kb.articles}
-    return ChangesReport(changes, marks, versions, unread, removed_on), current
+    html_marks = {rule_id: mark.render_pair() for rule_id, mark in marks.items()}
+    return ChangesReport(changes, marks, versions, unread, removed_on, html_marks), current
 
 
 class ChangesController(QObject):
@@ -124,8 +127,8 @@ class ChangesController(QObject):
     # ------------------------------------------------------------------ the window's hooks
     def set_kb(self, kb: KnowledgeBase, kb_dir: Path) -> None:
         """The KB was (re)loaded: compare it with what the seat has seen, in the background."""
-        if self._closed:
-            return
+        if self._closed or not kb_folder_found(kb):
+            return  # a KB folder that cannot be read is not a KB whose every rule was removed
         self._kb = kb
         self._generation += 1
         generation, days, today = self._generation, self.days(), self.today()
@@ -209,8 +212,7 @@ class ChangesController(QObject):
         w = self.window
         w.results.model.set_marks(report.marks)
         w.toc.set_marks(report.marks)
-        pairs = {rule_id: mark.render_pair() for rule_id, mark in report.marks.items()}
-        w.article_view.set_change_marks(pairs, report.versions)
+        w.article_view.set_change_marks(report.html_marks, report.versions)
         w.state.refresh()  # the article view draws the marks anew
         count = report.unread_count()
         self.link.setText(LINK_TEXT.format(count))

@@ -310,3 +310,17 @@ def test_the_menu_reaches_the_view_and_the_setting(make_window):
     assert window.changes.days_menu.menuAction() in view_menu.actions()
     checked = [a.data() for a in window.changes.days_menu.actions() if a.isChecked()]
     assert checked == [14]
+
+
+def test_a_kb_folder_that_cannot_be_read_does_not_list_every_rule_as_removed(make_window, qtbot, kb_copy):
+    from kb.model import KnowledgeBase, LoadError
+
+    window = open_window(make_window, qtbot, kb_copy)
+    gone = KnowledgeBase(root=kb_copy, errors=(LoadError(kb_copy, None, "папка недоступна"),))
+    window.changes.set_kb(gone, kb_copy)
+    window.changes.wait()
+    QTest.qWait(20)
+    assert window.changes.report.changes == () and not window.changes.link.isVisible()
+    edit_kb(kb_copy)  # and once it is back, the comparison is with what was read before
+    refresh(qtbot, window)
+    assert sorted(c.kind for c in window.changes.report.changes) == ["added", "changed", "removed"]
