@@ -29,7 +29,7 @@ ADDED, CHANGED, REMOVED = "added", "changed", "removed"
 KINDS = (ADDED, CHANGED, REMOVED)
 EQUAL, DELETE, INSERT = "equal", "delete", "insert"
 
-_TOKEN_RE = re.compile(r"\s+|[^\s]+")
+_TOKEN_RE = re.compile(r"\s+|\w+|[^\w\s]+")  # spaces, words, punctuation
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -66,7 +66,8 @@ class RuleChange:
         return self.new or self.old  # type: ignore[return-value]
 
     def word_diff(self) -> list[tuple[str, str]]:
-        """``(op, text)`` runs, op EQUAL/DELETE/INSERT, over words (white space folded to one space).
+        """``(op, text)`` runs, op EQUAL/DELETE/INSERT, over words and punctuation (white space folded
+        to one space).
         EQUAL + DELETE runs joined give the old text, EQUAL + INSERT runs the new one; a DELETE run
         comes before the INSERT run that replaces it."""
         return word_diff(self.old.text if self.old else "", self.new.text if self.new else "")
@@ -148,17 +149,21 @@ class SimpleManifest:
     articles: dict[str, dict]
 
 
-def read_manifest_file(path: Path) -> SimpleManifest:
+def manifest_from_file(path: Path) -> SimpleManifest:
     """A manifest JSON file (``.kb-browser/manifest.json`` or ``versions/<N>.json``) read as plain
     values; raises OSError, or ValueError when it is not a manifest."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("rules"), dict):
-        raise ValueError(f"{path}: not a knowledge-base manifest (no rules)")
+        raise ValueError("not a knowledge-base manifest (no rules)")
+    rules = data["rules"]
+    if not all(isinstance(e, dict) and isinstance(e.get("hash"), str) for e in rules.values()):
+        raise ValueError("a rule entry has no hash")
+    articles = data.get("articles") or {}
     return SimpleManifest(
         version=int(data.get("version", 0)),
         date=str(data.get("date", "")),
-        rules={str(k): v for k, v in data["rules"].items() if isinstance(v, dict)},
-        articles={str(k): v for k, v in (data.get("articles") or {}).items() if isinstance(v, dict)},
+        rules={str(k): v for k, v in rules.items()},
+        articles={str(k): v for k, v in articles.items()} if isinstance(articles, dict) else {},
     )
 
 
@@ -180,17 +185,22 @@ def diff(old: Mapping[str, RuleState], new: Mapping[str, RuleState]) -> list[Rul
 
 def merged_order(old: Mapping[str, object], new: Mapping[str, object]) -> list[str]:
     """The ids of ``new`` in order, each id only in ``old`` placed after the nearest id before it
-    (in ``old``) that ``new`` still has; before everything when there is none."""
-    position = {rid: i for i, rid in enumerate(new)}
-    keyed: list[tuple[int, int, int, str]] = [(i, 0, 0, rid) for rid, i in position.items()]
-    anchor = -1
-    for j, rid in enumerate(old):
-        if rid in position:
-            anchor = position[rid]
+    (in ``old``) that ``new`` still has; before everything when there is none. Linear time."""
+    after: dict[str | None, list[str]] = {}
+    anchor: str | None = None
+    for rid in old:
+        if rid in new:
+            anchor = rid
         else:
-            keyed.append((anchor, 1, j, rid))
-    keyed.sort()
-    return [rid for *_, rid in keyed]
+            after.setdefault(anchor, []).append(rid)
+    if not after:
+        return list(new)
+    out = list(after.get(None, ()))
+    for rid in new:
+        out.append(rid)
+        if rid in after:
+            out += after[rid]
+    return out
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
@@ -254,14 +264,18 @@ def recent_changes(
 ) -> dict[str, date]:
     """Rules of ``current`` whose text changed in the last ``days`` days, with the date: the
     manifest's per-rule ``changed`` where the published hash is the current one, else the date this
-    workstation first saw the current text (``changed_on``, e.g. ``SeenStore.changed_dates()``)."""
+    workstation first saw the current text (``changed_on``, e.g. ``SeenStore.changed_dates()``).
+    The earliest ``changed`` of a manifest is its first publication, not a change: rules that kept
+    their text since then are not fresh."""
     since = today - timedelta(days=max(0, days))
     published = manifest.rules if manifest is not None else {}
+    dates = {rid: parse_date(_field(e, "changed")) for rid, e in published.items()}
+    first = min((d for d in dates.values() if d is not None), default=None)
     out: dict[str, date] = {}
     for rid, state in current.items():
         entry = published.get(rid)
         if entry is not None and str(_field(entry, "hash")) == state.hash:
-            when = parse_date(_field(entry, "changed"))
+            when = dates[rid] if dates[rid] != first else None
         else:
             when = changed_on.get(rid)
         if when is not None and when >= since:  # a publisher's clock ahead of ours still counts

@@ -23,8 +23,8 @@ from kb.changes import (
     SimpleManifest,
     article_version,
     diff,
+    manifest_from_file,
     parse_date,
-    read_manifest_file,
     recent_changes,
     snapshot,
     states_from_manifest,
@@ -148,7 +148,7 @@ def _manifest_json(kb_dir: Path, version: int = 3, day: str = "2026-12-01") -> d
 def test_states_from_a_manifest_file_match_the_kb_it_was_published_from(tmp_path):
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(_manifest_json(BUNDLED), ensure_ascii=False), encoding="utf-8")
-    manifest = read_manifest_file(path)
+    manifest = manifest_from_file(path)
     kb = load_kb(BUNDLED)
     assert states_from_manifest(manifest, titles=kb) == snapshot(kb)
     bare = states_from_manifest(manifest)  # no KB to take titles from: the ids stand in
@@ -175,7 +175,7 @@ def test_a_file_that_is_not_a_manifest_is_refused(tmp_path, content):
     path = tmp_path / "m.json"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError):
-        read_manifest_file(path)
+        manifest_from_file(path)
 
 
 # ---------------------------------------------------------------------------- freshness
@@ -189,6 +189,12 @@ def test_recent_changes_use_the_manifest_date_while_the_hash_matches():
             "a/s/1": {"article": "a", "hash": "h-x", "changed": "2026-11-28", "text": "x"},
             "a/s/2": {"article": "a", "hash": "h-y", "changed": "2026-10-01", "text": "y"},
             "a/s/3": {"article": "a", "hash": "h-old", "changed": "2026-10-01", "text": "old"},
+            "a/s/9": {
+                "article": "a",
+                "hash": "h-v",
+                "changed": "2026-09-01",
+                "text": "v",
+            },  # first publication
         },
     )
     seat = {"a/s/2": date(2026, 11, 30), "a/s/3": date(2026, 11, 29), "a/s/4": date(2026, 12, 1)}
@@ -203,10 +209,25 @@ def test_recent_changes_use_the_manifest_date_while_the_hash_matches():
     assert recent_changes(current, None, seat, days=14, today=date(2026, 12, 1)) == seat
 
 
+def test_the_first_publication_is_not_a_change():
+    current = _states(("a/s/1", "x"), ("a/s/2", "y"))
+    first = {
+        rid: {"article": "a", "hash": s.hash, "changed": "2026-11-30", "text": s.text}
+        for rid, s in current.items()
+    }
+    manifest = SimpleManifest(version=1, date="2026-11-30", articles={"a": {}}, rules=first)
+    assert recent_changes(current, manifest, {}, days=14, today=date(2026, 12, 1)) == {}
+    later = {**first, "a/s/2": {**first["a/s/2"], "changed": "2026-12-01"}}
+    manifest = SimpleManifest(version=2, date="2026-12-01", articles={"a": {}}, rules=later)
+    assert recent_changes(current, manifest, {}, days=14, today=date(2026, 12, 1)) == {
+        "a/s/2": date(2026, 12, 1)
+    }
+
+
 def test_article_version_from_the_manifest_else_the_front_matter(tmp_path):
     kb_dir = tmp_path / "kb"
     shutil.copytree(BUNDLED, kb_dir)
-    manifest = read_manifest_file(_write(tmp_path / "m.json", _manifest_json(kb_dir, 12, "2026-12-01")))
+    manifest = manifest_from_file(_write(tmp_path / "m.json", _manifest_json(kb_dir, 12, "2026-12-01")))
     ss = load_kb(kb_dir).article("ss")
     assert article_version(ss, manifest) == "версия 12 от 01.12.2026"
     assert article_version(ss, None) == "от 22.11.2017"  # front matter "date: 2017-11-22"
