@@ -39,11 +39,11 @@ def main(argv: list[str] | None = None) -> int:
         data = tmp / f"data{run}"
         store = SeenStore.load(data, tmp / "kb")
         started = time.perf_counter()
-        build_report(store, kb, None, 14, date(2026, 12, 1), frozenset())
+        build_report(store, kb, None, 14, date(2026, 12, 1))
         first.append(time.perf_counter() - started)
         store = SeenStore.load(data, tmp / "kb")  # as the next start does
         started = time.perf_counter()
-        report, _ = build_report(store, edited, None, 14, date(2026, 12, 2), frozenset())
+        report, _ = build_report(store, edited, None, 14, date(2026, 12, 2))
         reload_.append(time.perf_counter() - started)
     size = sum(p.stat().st_size for p in (tmp / "data0").iterdir())
     print(f"rules: {len(kb.rules)}, changed on reload: {len(report.changes)}")

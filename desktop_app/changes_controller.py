@@ -22,7 +22,6 @@ from PySide6.QtWidgets import QMenu, QToolButton
 
 from desktop_app.rule_marks import RuleMark, mark_for
 from desktop_app.status import kb_folder_found
-from desktop_app.window_setup import read_removals, set_read_removals
 from desktop_app.wording import plural
 from desktop_app.worker import BackgroundRunner
 
@@ -49,9 +48,6 @@ class ChangesReport:
     removed_on: dict[str, date] = field(default_factory=dict)  # removed rule id -> day noticed gone
     html_marks: dict[str, tuple[str, str]] = field(default_factory=dict)  # as kb.render takes them
 
-    def removed_ids(self) -> frozenset[str]:
-        return frozenset(self.removed_on)
-
     def unread_count(self) -> int:
         return len(self.unread)
 
@@ -77,7 +73,7 @@ def read_manifest_or_none(kb_dir: Path) -> Any:
 
 
 def build_report(
-    store: SeenStore, kb: KnowledgeBase, manifest: Any, days: int, today: date, read_removals: frozenset[str]
+    store: SeenStore, kb: KnowledgeBase, manifest: Any, days: int, today: date
 ) -> tuple[ChangesReport, dict[str, RuleState]]:
     """Compare the KB with what the seat has seen (runs in the background); saves the seen file."""
     from kb.changes import REMOVED, article_version, recent_changes, snapshot
@@ -92,11 +88,7 @@ def build_report(
         if mark is not None:
             marks[rule_id] = mark
     removed_on = {c.id: store.removed_on(c.id) or today for c in changes if c.kind == REMOVED}
-    unread = frozenset(
-        c.id
-        for c in changes
-        if (c.id not in read_removals if c.kind == REMOVED else store.status(c.id) is not None)
-    )
+    unread = frozenset(c.id for c in changes if store.unread(c.id))
     versions = {a.id: version_text(article_version(a, manifest)) for a in kb.articles}
     html_marks = {rule_id: mark.render_pair() for rule_id, mark in marks.items()}
     return ChangesReport(changes, marks, versions, unread, removed_on, html_marks), current
@@ -132,11 +124,10 @@ class ChangesController(QObject):
         self._kb = kb
         self._generation += 1
         generation, days, today = self._generation, self.days(), self.today()
-        read = read_removals(self.window.settings, kb_dir)
 
         def work() -> tuple[ChangesReport, dict[str, RuleState]]:
             store = self._store_for(kb_dir)
-            outcome = build_report(store, kb, read_manifest_or_none(kb_dir), days, today, read)
+            outcome = build_report(store, kb, read_manifest_or_none(kb_dir), days, today)
             self._latest = outcome[1]  # the newest snapshot, for a mark-all-read queued after this
             return outcome
 
@@ -151,7 +142,6 @@ class ChangesController(QObject):
         if self._store is None or self._kb is None:
             return
         store, today = self._store, self.today()
-        set_read_removals(self.window.settings, store.kb_dir, self.report.removed_ids())
 
         def work() -> None:  # on the one background thread, after any comparison under way
             store.mark_all_read(self._latest, today)

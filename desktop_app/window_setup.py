@@ -37,24 +37,6 @@ def set_remember_choices(settings: AppSettings, on: bool) -> None:
     settings.set_blob(REMEMBER_KEY, QByteArray(b"1" if on else b"0"))
 
 
-def read_removals(settings: AppSettings, kb_dir: Path) -> frozenset[str]:
-    """Ids of the removed rules the agent has marked read in the «Что изменилось» view: the seen
-    state (desktop_app/seen.py) lists removals for 30 days, read or not."""
-    value = settings.blob(_removals_key(kb_dir))
-    text = bytes(value.data()).decode("utf-8", "replace") if value is not None else ""
-    return frozenset(line for line in text.splitlines() if line)
-
-
-def set_read_removals(settings: AppSettings, kb_dir: Path, rule_ids: set[str] | frozenset[str]) -> None:
-    settings.set_blob(_removals_key(kb_dir), QByteArray("\n".join(sorted(rule_ids)).encode("utf-8")))
-
-
-def _removals_key(kb_dir: Path) -> str:
-    from desktop_app.seen import kb_key
-
-    return f"changes-read-removals-{kb_key(kb_dir)}"
-
-
 def query_memory(settings: AppSettings):
     """The query memory (desktop_app/learning.py) in the app's data folder, or None when it cannot open."""
     try:
