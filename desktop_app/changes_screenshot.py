@@ -4,7 +4,8 @@ xvfb-run -a -s "-screen 0 1366x768x24" python -m desktop_app.changes_screenshot 
 
 On a copy of the bundled KB: a first start (everything read), one rule edited and marked read (so
 it shows the quiet «изменено» of a recent change), then one rule changed, one added, one removed.
-Writes changes-results.png (a search with marked results) and changes-view.png (the view open).
+Writes changes-results.png (a search with marked results), changes-toc.png (the contents) and
+changes-view.png (the view open).
 """
 
 from __future__ import annotations
@@ -106,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     type_query(window, QUERY)
     window.open_selected()
     screen_shot(args.out_dir / "changes-results.png")
+    window.tabs.setCurrentIndex(1)  # the contents, with their marks
+    window.toc.reveal("ss/finance/11")
+    screen_shot(args.out_dir / "changes-toc.png")
+    window.tabs.setCurrentIndex(0)
     window.changes.show_view()
     window.changes.dialog.select("ss/finance/11")
     screen_shot(args.out_dir / "changes-view.png")

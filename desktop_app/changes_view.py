@@ -331,6 +331,8 @@ class ChangesDialog(QDialog):
         left_box.setContentsMargins(0, 0, 0, 0)
         left_box.addWidget(self.filter)
         left_box.addWidget(self.list, 1)
+        hint = QLabel(f"<span style='color:{GREY}'>Enter или двойной щелчок — открыть правило</span>")
+        left_box.addWidget(hint)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(detail)
