@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from desktop_app.changes_view import ChangesDialog
     from desktop_app.seen import SeenStore
     from kb.changes import RuleChange, RuleState
-    from kb.model import KnowledgeBase
+    from kb.model import Article, KnowledgeBase
 
 log = logging.getLogger(__name__)
 
@@ -72,13 +72,42 @@ def read_manifest_or_none(kb_dir: Path) -> Any:
         return None
 
 
+class SnapshotCache:
+    """``kb.changes.snapshot`` that reuses an article's rule states while the loader hands back the
+    same Article object (the load cache does for every file unchanged on disk): a reload after one
+    edited file fingerprints that file's rules only (at 100k rules the whole snapshot takes ~2 s)."""
+
+    def __init__(self) -> None:
+        self._by_article: dict[str, tuple[Article, dict[str, RuleState]]] = {}
+
+    def snapshot(self, kb: KnowledgeBase) -> dict[str, RuleState]:
+        from kb.changes import rule_state
+
+        kept: dict[str, tuple[Article, dict[str, RuleState]]] = {}
+        out: dict[str, RuleState] = {}
+        for article in kb.articles:
+            cached = self._by_article.get(article.id)
+            if cached is None or cached[0] is not article:
+                states = {r.id: rule_state(article, sec, r) for sec in article.sections for r in sec.rules}
+                cached = (article, states)
+            kept[article.id] = cached
+            out.update(cached[1])
+        self._by_article = kept
+        return out
+
+
 def build_report(
-    store: SeenStore, kb: KnowledgeBase, manifest: Any, days: int, today: date
+    store: SeenStore,
+    kb: KnowledgeBase,
+    manifest: Any,
+    days: int,
+    today: date,
+    snapshots: SnapshotCache | None = None,
 ) -> tuple[ChangesReport, dict[str, RuleState]]:
     """Compare the KB with what the seat has seen (runs in the background); saves the seen file."""
     from kb.changes import REMOVED, article_version, recent_changes, snapshot
 
-    current = snapshot(kb)
+    current = snapshots.snapshot(kb) if snapshots is not None else snapshot(kb)
     changes = tuple(store.changes(current, today))
     store.save()
     recent = recent_changes(current, manifest, store.changed_dates(), days, today) if days > 0 else {}
@@ -108,6 +137,7 @@ class ChangesController(QObject):
         self._runner = BackgroundRunner(threads=1, parent=self)
         self._store: SeenStore | None = None
         self._latest: dict[str, RuleState] = {}  # written and read on the background thread only
+        self._snapshots = SnapshotCache()  # likewise
         self._kb: KnowledgeBase | None = None
         self._generation = 0
         self._closed = False  # the window closed: late results are dropped
@@ -127,7 +157,7 @@ class ChangesController(QObject):
 
         def work() -> tuple[ChangesReport, dict[str, RuleState]]:
             store = self._store_for(kb_dir)
-            outcome = build_report(store, kb, read_manifest_or_none(kb_dir), days, today)
+            outcome = build_report(store, kb, read_manifest_or_none(kb_dir), days, today, self._snapshots)
             self._latest = outcome[1]  # the newest snapshot, for a mark-all-read queued after this
             return outcome
 

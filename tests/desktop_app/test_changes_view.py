@@ -324,3 +324,23 @@ def test_a_kb_folder_that_cannot_be_read_does_not_list_every_rule_as_removed(mak
     edit_kb(kb_copy)  # and once it is back, the comparison is with what was read before
     refresh(qtbot, window)
     assert sorted(c.kind for c in window.changes.report.changes) == ["added", "changed", "removed"]
+
+
+def test_the_snapshot_cache_gives_the_snapshot_and_fingerprints_only_edited_articles(kb_copy, monkeypatch):
+    from desktop_app.changes_controller import SnapshotCache
+    from kb import changes
+    from kb.loader import LoadCache, load_kb
+
+    cache, loads = SnapshotCache(), LoadCache()
+    kb = load_kb(kb_copy, loads)
+    assert cache.snapshot(kb) == changes.snapshot(kb)
+    edit_kb(kb_copy)
+    edited = load_kb(kb_copy, loads)
+    counted: list[str] = []
+    real = changes.rule_state
+    monkeypatch.setattr(changes, "rule_state", lambda a, s, r: counted.append(a.id) or real(a, s, r))
+    got = cache.snapshot(edited)
+    assert counted and set(counted) == {"ss"}  # sv and mnp were not read again: their states were reused
+    monkeypatch.undo()
+    assert got == changes.snapshot(edited)
+    assert list(got) == list(changes.snapshot(edited))  # in KB order
