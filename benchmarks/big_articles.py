@@ -13,6 +13,7 @@ from pathlib import Path
 WORDS = ("абонент", "баланс", "услуга", "номер", "платеж", "связь", "интернет", "модем", "договор")
 ENDINGS = ("", "а", "ом", "ами")
 HEAD = "---\nid: big\ntitle: Большая статья\nline: СС\n---\n\n# Большая статья\n\n"
+ARTICLE_ID = "big"
 MARKER = "уникальноеслово"
 
 
@@ -27,7 +28,8 @@ def many_rules(size_bytes: int, sections: int = 1, words: int = 60) -> str:
     per_section = None
     while total < size_bytes:
         if number == 0 or (per_section and number % per_section == 0):
-            out.append(f"\n## Раздел {number // (per_section or 1) + 1} {{#s{number // (per_section or 1) + 1}}}\n\n")
+            n = number // (per_section or 1) + 1
+            out.append(f"\n## Раздел {n} {{#s{n}}}\n\n")
         number += 1
         line = f"{number}. {_rule_words(rnd, words)}\n"
         out.append(line)
@@ -48,7 +50,8 @@ def rule_count(count: int) -> str:
 def long_word(chars: int = 1_400_000) -> str:
     """One rule whose text is a single word of ``chars`` letters, between two ordinary rules."""
     word = ("абонент" * (chars // 7 + 1))[:chars]
-    return HEAD + f"## Раздел {{#s1}}\n\n1. Обычное правило перед словом.\n2. {word}\n3. {MARKER} после слова\n"
+    rules = f"1. Обычное правило перед словом.\n2. {word}\n3. {MARKER} после слова\n"
+    return HEAD + "## Раздел {#s1}\n\n" + rules
 
 
 def deep_nesting(levels: int = 300) -> str:
@@ -68,8 +71,15 @@ CASES: dict[str, Callable[[], str]] = {
 
 
 def write_case(kb_dir: Path, name: str) -> Path:
-    """Write case ``name`` as ``kb_dir/big.md`` (the folder is created); the file's path."""
+    """Write case ``name`` as ``kb_dir/big.md`` (article id ``big``; the folder is created)."""
     kb_dir.mkdir(parents=True, exist_ok=True)
     path = kb_dir / "big.md"
     path.write_text(CASES[name](), encoding="utf-8")
     return path
+
+
+def last_rule_id(text: str) -> str:
+    """The id of the article's last rule (the one holding MARKER)."""
+    section = text[: text.rindex(MARKER)].rsplit("{#", 1)[1].split("}", 1)[0]
+    number = text[: text.rindex(MARKER)].rsplit("\n", 1)[1].split(".", 1)[0]
+    return f"{ARTICLE_ID}/{section}/{number}"

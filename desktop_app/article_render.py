@@ -23,7 +23,7 @@ from PySide6.QtGui import QImage, QImageReader
 
 from kb.article_pages import ArticlePlan, plan_pages, render_page
 from kb.model import Article, Glossary
-from kb.render import Spans, image_placeholder
+from kb.render import MAX_PIECE_CHARS, Spans, image_placeholder
 
 log = logging.getLogger(__name__)
 
@@ -263,4 +263,6 @@ def fits_gui_thread(plan: ArticlePlan, page: int) -> bool:
     """Whether a page is small enough to render on the GUI thread (the bundled articles are)."""
     shown = plan.pages[page]
     pieces = plan.pieces[shown.start : shown.end]
-    return len(pieces) <= SYNC_PIECES and sum(p.size for p in pieces) <= SYNC_CHARS
+    if len(pieces) > SYNC_PIECES or any(p.size >= MAX_PIECE_CHARS for p in pieces):  # maybe cut
+        return False
+    return sum(p.size for p in pieces) <= SYNC_CHARS

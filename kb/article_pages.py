@@ -23,7 +23,7 @@ from kb.render import (
     render_pieces,
 )
 
-PAGE_CHARS = 60_000  # ~50 ms of QTextDocument.setHtml and layout (benchmarks/bench_article_view.py)
+PAGE_CHARS = 40_000  # ~30 ms of QTextDocument.setHtml and layout (benchmarks/bench_article_view.py)
 PAGE_RULES = 200
 PAGE_LINK = "kb-page:"  # "#kb-page:3": an in-view link to page 3 (0-based)
 

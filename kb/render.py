@@ -41,7 +41,7 @@ p { margin-top: 3px; margin-bottom: 3px; }
 a { color: #1a56db; }
 """
 
-MAX_PIECE_CHARS = 20_000  # a rule, paragraph, block or table longer than this is shown cut
+MAX_PIECE_CHARS = 10_000  # a rule, paragraph, block or table longer than this is shown cut
 MAX_TITLE_CHARS = 300
 LONG_WORD = 60  # a run of non-spaces longer than this gets a break opportunity ...
 WORD_PIECE = 40  # ... every this many characters
@@ -213,7 +213,7 @@ def _piece_html(article: Article, piece: Piece, selected_rule: str | None) -> st
     if kind == SECTION:
         return f'<a name="{anchor(article.id, item.id)}"></a><h2>{html.escape(_title(item.title))}</h2>'
     if kind == INTRO:
-        text, total = _cut(item)
+        text, total = _cut(cap_nesting(item))
         return markdown_to_html(text) + cut_notice(len(text), total)
     if kind == BLOCK:
         return _block_html(item)
@@ -234,7 +234,7 @@ def _breadcrumb(article: Article) -> str:
 
 
 def _rule_html(rule: Rule, selected: bool) -> str:
-    text, total = _cut(rule.markdown)
+    text, total = _cut(cap_nesting(rule.markdown))
     body = markdown_to_html(text) + cut_notice(len(text), total, RULE_CUT_TAIL)
     number = f'<a name="{rule.id}"></a><span class="num">{rule.number}.</span>&nbsp;'
     body = body.replace("<p>", "<p>" + number, 1) if body.startswith("<p>") else number + body
