@@ -12,8 +12,8 @@ the cases where it finishes: the whole article as one document set on the GUI th
 from __future__ import annotations
 
 import argparse
-import os
 import gc
+import os
 import statistics
 import sys
 import tempfile
