@@ -81,7 +81,7 @@ class PageImages:
             return image_placeholder(src, reason)
         key = f"{IMAGE_SCHEME}:{self.tag}/{len(self.requests)}"
         self.requests.append(_Request(key, src, self.base / unquote(src)))
-        return f'<img src="{key}" alt="{html.escape(alt)}" />'
+        return f'<br/><img src="{key}" alt="{html.escape(alt)}" />'  # below the text, not in its line
 
     def refusal(self, src: str) -> str:
         """Why an address is not even looked at ("" when its file may be read)."""
@@ -108,7 +108,7 @@ class PageImages:
                 budget -= image.sizeInBytes()
                 images[request.key] = image
                 continue
-            tag = re.compile(rf'<img src="{re.escape(request.key)}"[^>]*>')
+            tag = re.compile(rf'(?:<br/>)?<img src="{re.escape(request.key)}"[^>]*>')  # inline again
             body = tag.sub(lambda _m, r=request, why=reason or TOO_MANY: image_placeholder(r.src, why), body)
         return body, images
 

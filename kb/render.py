@@ -44,7 +44,7 @@ a { color: #1a56db; }
 MAX_PIECE_CHARS = 10_000  # a rule, paragraph, block or table longer than this is shown cut
 MAX_TITLE_CHARS = 300
 LONG_WORD = 60  # a run of non-spaces longer than this gets a break opportunity ...
-WORD_PIECE = 40  # ... every this many characters
+WORD_PIECE = 20  # ... every this many characters (a ragged edge of at most this)
 ZWSP = "\u200b"  # zero-width space: a line-break opportunity, invisible, removed again on copy
 MAX_NESTING = 8  # list / quote levels kept; deeper lines join the eighth (Markdown recursion)
 MAX_LINK_WORK = 300_000  # above this (see _link_work) a text is shown as written, not as Markdown
