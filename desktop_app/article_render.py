@@ -254,7 +254,7 @@ def quick_plan(article: Article) -> ArticlePlan | None:
     parts = [article, *article.sections]
     if len(parts) > SYNC_PIECES:
         return None
-    count = sum(len(p.blocks) + len(p.tables) + len(getattr(p, "rules", ())) for p in parts)
+    count = sum(len(p.blocks) + len(p.tables) for p in parts) + sum(len(s.rules) for s in article.sections)
     rows = sum(len(t.rows) for p in parts for t in p.tables)
     return plan_pages(article) if count <= SYNC_PIECES and rows <= SYNC_PIECES else None
 
