@@ -126,7 +126,7 @@ def read_regular_file(path: Path, root: Path, limit: int) -> tuple[bytes | None,
     Never opens a FIFO, a device or anything outside ``root`` (symbolic links resolved first)."""
     try:
         real, top = os.path.realpath(path), os.path.realpath(root)
-        if os.path.commonpath([real, top]) != top:
+        if os.path.normcase(os.path.commonpath([real, top])) != os.path.normcase(top):  # C:\ vs c:\
             return None, OUTSIDE
         st = os.stat(real)
     except ValueError:  # another drive on Windows

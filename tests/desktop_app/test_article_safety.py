@@ -210,3 +210,27 @@ def _png_header(width: int, height: int) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     chunks = chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
     return b"\x89PNG\r\n\x1a\n" + chunks
+
+
+@pytest.mark.parametrize(
+    ("src", "reason"),
+    [
+        ("C:\\Windows\\win.ini", article_render.OUTSIDE),  # a drive letter reads as a URL scheme
+        ("C:/Users/agent/photo.png", article_render.OUTSIDE),
+        ("\\\\server\\share\\logo.png", article_render.OUTSIDE),  # UNC
+        ("//server/share/logo.png", article_render.OUTSIDE),
+        ("file:///C:/logo.png", article_render.OUTSIDE),
+        ("data:image/png;base64,iVBORw0KGgo=", article_render.OUTSIDE),
+        ("https://example.org/logo.png", article_render.NETWORK),
+        ("img\\CON.png", article_render.NOT_FILE),
+        ("aux.jpg", article_render.NOT_FILE),
+        ("LPT1.gif", article_render.NOT_FILE),
+        ("notes.txt", article_render.NOT_IMAGE),
+        ("img/%D1%81%D1%85%D0%B5%D0%BC%D0%B0.png", ""),
+        ("../shared/img/logo.PNG", ""),  # allowed here; inside the folder or not is read_image's part
+    ],
+)
+def test_addresses_refused_before_any_file_is_looked_at(tmp_path, src, reason):
+    """Windows addresses too: drives, UNC shares and device names are refused by their text alone."""
+    images = article_render.PageImages(tmp_path, tmp_path, "0")
+    assert images.refusal(src) == reason
