@@ -253,7 +253,16 @@ class TocView(QTreeView):
         index = self._model.find(anchor)
         if index.isValid():
             self.setCurrentIndex(index)
-            self.scrollTo(index)
+            if self.isVisible():
+                self.scrollTo(index)
+            else:  # expanding a section lays out all its rows (0.2 s at 2,500 rules): when seen
+                self._reveal_on_show = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if getattr(self, "_reveal_on_show", False):
+            self._reveal_on_show = False
+            self.scrollTo(self.currentIndex())
 
     def _emit(self, index) -> None:
         anchor = index.data(ANCHOR_ROLE)
