@@ -202,3 +202,28 @@ def test_three_hundred_nesting_levels(qtbot, make_window, tmp_path):
     assert "уровень 1\n" in shown and "уровень 200\n" in shown  # deep levels lifted to the 8th, kept
     assert "Текст обрезан" in shown  # the rule holds 180,000 characters (capped indentation: 13,800)
     assert "цитата" in shown
+
+
+def test_a_page_that_cannot_be_rendered_says_so_and_a_late_page_is_dropped(qtbot, monkeypatch):
+    """The worker's failure is a notice in the view, never a traceback; a page that arrives after
+    the agent moved on is not shown."""
+    from desktop_app import article_view
+    from kb.article_md import parse_article
+
+    article = parse_article(big_articles.rule_count(1_000))
+    view = article_view.ArticleView()
+    qtbot.addWidget(view)
+
+    def broken(request):
+        raise MemoryError("нет памяти")
+
+    monkeypatch.setattr(article_view, "render_all", broken)
+    view.show_article(article, None, "big/s1/1", "big/s1/1", None)
+    qtbot.waitUntil(lambda: "Не удалось показать статью" in view.toPlainText(), timeout=SHOWN_TIMEOUT_MS)
+    assert "нет памяти" in view.toPlainText()
+
+    monkeypatch.undo()
+    view.show_article(article, None, "big/s1/900", "big/s1/900", None)
+    view.show_notice(article_view.EMPTY_HTML)  # moved on before the page came
+    qtbot.wait(1500)
+    assert not view.shows_article() and "Начните вводить" in view.toPlainText()
