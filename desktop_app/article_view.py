@@ -165,15 +165,18 @@ class ArticleView(QTextBrowser):
             job = lambda: load_files(rendered)  # noqa: E731  (reading images: never here)
         else:
             job = lambda: render_all(request)  # noqa: E731
-        self._runner.submit(job, self._on_rendered, self._on_render_failed)
+        generation = self._generation
+        self._runner.submit(job, self._on_rendered, lambda exc: self._on_render_failed(exc, generation))
         QTimer.singleShot(WAIT_NOTICE_MS, lambda generation=self._generation: self._show_wait(generation))
 
     def _on_rendered(self, rendered: RenderedPage) -> None:
         if rendered.request.generation == self._generation:  # else the agent has moved on
             self._apply(rendered)
 
-    def _on_render_failed(self, exc: BaseException) -> None:
+    def _on_render_failed(self, exc: BaseException, generation: int) -> None:
         log.error("article rendering failed", exc_info=exc)
+        if generation != self._generation:
+            return  # the agent has moved on
         self._pending = None
         self._set_page(FAILED_HTML.format(error=html.escape(str(exc)[:300])))
 
