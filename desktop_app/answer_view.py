@@ -84,7 +84,7 @@ class AnswerPresenter(QObject):
             return
         terms = tuple(answer.result.terms) if answer.result is not None else ()
         self._view.show_article(
-            article, kb.glossary, target.rule_id, target.anchor, _highlighter(terms), terms
+            article, kb.glossary, target.rule_id, target.anchor, _highlighter(terms), terms, kb.root
         )
         self._card.set_pinned(bool(target.rule_id) and target.rule_id in self._favourites())
         self._toc.reveal(target.anchor)

@@ -1,16 +1,46 @@
-"""The article view: rendered article, scrolled to a rule, safe links, glossary tooltips, zoom."""
+"""The article view: rendered article, scrolled to a rule, safe links, glossary tooltips, zoom.
+
+A big article is shown a page at a time (kb/article_pages.py), the page holding the rule asked for,
+rendered off the GUI thread (desktop_app/article_render.py); the GUI thread only lays out a page of
+bounded size. The view loads no resource itself: images come decoded with the page, anything else
+Qt asks for is refused (see ``loadResource``).
+"""
 
 from __future__ import annotations
 
+import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
 
-from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtCore import QMimeData, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QImage,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from desktop_app.article_marks import ChangeMarks
+from desktop_app.article_render import (
+    PageRequest,
+    RenderedPage,
+    fits_gui_thread,
+    load_files,
+    quick_plan,
+    render,
+    render_all,
+)
 from desktop_app.glossary_text import GlossaryTooltips
+from desktop_app.worker import BackgroundRunner
+from kb.article_pages import PAGE_LINK, ArticlePlan
 from kb.model import Article, Glossary
+from kb.render import ZWSP
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +50,9 @@ MAX_LINE_CHARS = 150
 ABBR_UNDERLINE = "#8a94a3"
 SELECTED_BG = "#fff4c2"  # as kb.render.SELECTED_BG
 NOTICE = '<div style="color:#6b7280; margin:24px"><p style="font-size:large">{title}</p><p>{body}</p></div>'
+WAIT_NOTICE_MS = 250  # a page still being rendered after this long: say so
+WAIT_HTML = NOTICE.format(title="Открываю статью…", body="Статья большая: она показывается по частям.")
+FAILED_HTML = NOTICE.format(title="Не удалось показать статью.", body="{error}")
 EMPTY_HTML = NOTICE.format(
     title="Начните вводить вопрос клиента в поле поиска.",
     body="↓/↑ — выбор результата, Enter — открыть правило, Ctrl+Shift+C — копировать фразу,"
@@ -74,7 +107,16 @@ class ArticleView(QTextBrowser):
         self._shown: tuple | None = ("notice", EMPTY_HTML)
         self._anchors: dict[str, int] = {}
         self._selected: str | None = None
+        self._wanted: tuple[str | None, str | None] = (None, None)  # rule to mark, anchor to reach
+        self._plan: ArticlePlan | None = None  # the last article's pages
+        self._page = 0
+        self._request: PageRequest | None = None  # what the page shown was rendered from
+        self._pending: PageRequest | None = None  # a page on its way from the worker
+        self._generation = 0  # bumped by every request: a late page of an older one is dropped
+        self._images: dict[str, QImage] = {}
+        self._runner = BackgroundRunner(threads=1, parent=self)
         self._tooltips = GlossaryTooltips(self)
+        self._changes = ChangeMarks()  # «новое» / «изменено 01.12», «Версия …» (set_change_marks)
         self.anchorClicked.connect(self._on_anchor_clicked)
         self.setHtml(EMPTY_HTML)
 
@@ -87,25 +129,129 @@ class ArticleView(QTextBrowser):
         anchor: str | None,
         highlight: Callable[[str], list[tuple[int, int]]] | None,
         highlight_key: tuple = (),
+        kb_root: Path | None = None,
     ) -> None:
         """Render ``article`` (only when it or the query changed), mark the rule, scroll to ``anchor``.
 
         The rendering is kept while the agent moves between rules of one article: the selected
-        rule's background is set on its table cell, so ↓/↑ through results stays instant.
+        rule's background is set on its table cell, so ↓/↑ through results stays instant. A big
+        article shows the page holding ``anchor``; it is rendered in the background, and the rule
+        is marked and scrolled to once it is there.
         """
-        key = (id(article), id(glossary), highlight_key)
-        if key != self._shown:
-            from kb.render import ARTICLE_CSS, render_article
+        article = self._changes.dated(article)
+        self._wanted = (selected_rule, anchor)
+        plan = self._plan if self._plan is not None and self._plan.article is article else None
+        plan = plan or quick_plan(article)
+        page = plan.page_for(anchor or selected_rule) if plan is not None else None
+        request = PageRequest(
+            article, glossary, highlight, anchor or selected_rule, page, plan, kb_root, highlight_key
+        )
+        if page is not None and request.key(page) == self._shown:
+            self._cancel_pending()
+            self._land()
+        elif not _same_target(self._pending, request):
+            self._render(request)
 
-            self.document().setDefaultStyleSheet(ARTICLE_CSS)
-            self.setHtml(render_article(article, glossary, selected_rule=None, highlight=highlight))
-            self.document().pageCount()  # lay it all out now: see _set_rule_background
+    def _render(self, request: PageRequest) -> None:
+        """Render now when the page is small, else on the worker (the old page stays until then)."""
+        self._generation += 1
+        request = replace(request, generation=self._generation)
+        self._pending = request
+        if request.plan is not None and fits_gui_thread(request.plan, request.page or 0):
+            rendered = render(request)
+            if not rendered.images.requests:
+                self._apply(rendered)
+                return
+            job = lambda: load_files(rendered)  # noqa: E731  (reading images: never here)
+        else:
+            job = lambda: render_all(request)  # noqa: E731
+        generation = self._generation
+        self._runner.submit(job, self._on_rendered, lambda exc: self._on_render_failed(exc, generation))
+        QTimer.singleShot(WAIT_NOTICE_MS, lambda generation=self._generation: self._show_wait(generation))
+
+    def _on_rendered(self, rendered: RenderedPage) -> None:
+        if rendered.request.generation == self._generation:  # else the agent has moved on
+            self._apply(rendered)
+
+    def _on_render_failed(self, exc: BaseException, generation: int) -> None:
+        log.error("article rendering failed", exc_info=exc)
+        if generation != self._generation:
+            return  # the agent has moved on
+        self._pending = None
+        self._set_page(FAILED_HTML.format(error=html.escape(str(exc)[:300])))
+
+    def _show_wait(self, generation: int) -> None:
+        if generation == self._generation and self._pending is not None:
+            self._set_page(WAIT_HTML)
+
+    def _cancel_pending(self) -> None:
+        self._generation += 1
+        self._pending = None
+
+    def _apply(self, rendered: RenderedPage) -> None:
+        """Lay out a rendered page (the one GUI-thread step: bounded by the page's size)."""
+        from kb.render import ARTICLE_CSS
+
+        self._pending = None
+        self._plan, self._page, self._request = rendered.plan, rendered.page, rendered.request
+        self._images = rendered.loaded
+        self.document().setDefaultStyleSheet(ARTICLE_CSS)
+        self.setHtml(rendered.html)
+        self.document().pageCount()  # lay it all out now: see _set_rule_background
+        self._anchors = prepare_document(self.document())
+        if self._changes.decorate(self.document(), self._anchors):
             self._anchors = prepare_document(self.document())
-            self._selected = None
-            self._limit_line_length()
-            self._shown = key
-        self._mark_selected(selected_rule)
-        self.scroll_to(anchor)
+        self._selected = None
+        self._limit_line_length()
+        self._shown = rendered.request.key(rendered.page)
+        self._land()
+
+    def _land(self) -> None:
+        """Mark the rule asked for and scroll to its anchor, when they are on the page shown."""
+        selected, anchor = self._wanted
+        self._mark_selected(selected)
+        self.scroll_to(anchor if anchor in self._anchors else None)
+
+    def page(self) -> tuple[int, int]:
+        """The page shown and how many the article has ((0, 1) for an ordinary article)."""
+        pages = len(self._plan.pages) if self._plan is not None and self._anchors else 1
+        return (self._page if self._anchors else 0), pages
+
+    def show_page(self, number: int) -> None:
+        """Another page of the article shown (its links: «следующая часть» …); the answer stays."""
+        if self._request is None or self._plan is None or not self._anchors:
+            return
+        number = max(0, min(number, len(self._plan.pages) - 1))
+        self._wanted = (self._wanted[0], None)
+        request = replace(self._request, page=number, anchor=None, plan=self._plan)
+        if request.key(number) != self._shown:
+            self._render(request)
+
+    # ------------------------------------------------------------------ resources and copying
+    def loadResource(self, kind: int, name: QUrl):
+        """Images of the page come decoded with it; nothing else is loaded, and Qt is never left to
+        read a path itself (QTextDocument opens any local path it is handed when this gives nothing)."""
+        image = self._images.get(name.toString())
+        if image is not None:
+            return image
+        log.debug("resource not loaded: %s", name.toString()[:200])
+        return _blank_image() if kind == QTextDocument.ResourceType.ImageResource.value else ""
+
+    def createMimeDataFromSelection(self) -> QMimeData:
+        """Copied text without the zero-width spaces that let long words wrap on screen."""
+        data = super().createMimeDataFromSelection()
+        if ZWSP in data.text():
+            text, markup = data.text().replace(ZWSP, ""), data.html().replace(ZWSP, "")
+            data.setText(text)
+            if markup:
+                data.setHtml(markup)
+        return data
+
+    def set_change_marks(self, marks: Mapping[str, tuple[str, str]], versions: Mapping[str, str]) -> None:
+        """Rule id → (kind, label) «новое» / «изменено 01.12» marks and article id → «Версия …»:
+        drawn from the next ``show_article`` on (desktop_app/changes_controller.py)."""
+        self._changes.set(marks, versions)
+        self._shown = None  # the page shown is drawn again, with them
 
     def selected_rule(self) -> str | None:
         return self._selected
@@ -168,11 +314,15 @@ class ArticleView(QTextBrowser):
 
     def show_notice(self, body: str) -> None:
         """A neutral page instead of an article (no query, no answer, choose a candidate)."""
-        if self._shown == ("notice", body):
-            return
+        self._cancel_pending()
+        if self._shown != ("notice", body):
+            self._set_page(body)
+
+    def _set_page(self, body: str) -> None:
         self._shown = ("notice", body)
         self._selected = None
         self._anchors = {}
+        self._images = {}
         self.document().setDefaultStyleSheet("")
         self.setHtml(body)
         self._limit_line_length()
@@ -200,7 +350,9 @@ class ArticleView(QTextBrowser):
     # ------------------------------------------------------------------ links
     def _on_anchor_clicked(self, url: QUrl) -> None:
         kind, target = classify_link(url)
-        if kind == "anchor":
+        if kind == "anchor" and target.startswith(PAGE_LINK) and target[len(PAGE_LINK) :].isdecimal():
+            self.show_page(int(target[len(PAGE_LINK) :]))
+        elif kind == "anchor":
             self.anchor_requested.emit(target)
         elif kind == "external":
             QDesktopServices.openUrl(QUrl(target))
@@ -208,3 +360,18 @@ class ArticleView(QTextBrowser):
         else:
             log.info("refused link %s", target)
             self.link_refused.emit(target)
+
+
+def _same_target(pending: PageRequest | None, request: PageRequest) -> bool:
+    """Whether the page on its way is the one ``request`` asks for (then it is not asked again)."""
+    if pending is None or pending.key(pending.page) != request.key(request.page):
+        return False
+    return pending.page is not None or pending.anchor == request.anchor
+
+
+@cache
+def _blank_image() -> QImage:
+    """What Qt gets for a resource that is not loaded: a transparent pixel (never "nothing")."""
+    image = QImage(1, 1, QImage.Format.Format_ARGB32)
+    image.fill(0)
+    return image

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 APP_NAME = "kb-browser"
 MAX_RECENT = 20
 ZOOM_RANGE = (-4, 10)
+RECENT_DAYS_DEFAULT, RECENT_DAYS_MAX = 14, 365
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,13 @@ class AppSettings:
 
     def set_zoom(self, steps: int) -> None:
         self._qs.setValue("view/zoom", int(steps))
+
+    def recent_days(self) -> int:
+        """Rules changed in the last this many days are marked in the results (0: not marked)."""
+        return max(0, min(RECENT_DAYS_MAX, self._int("changes/recent_days", RECENT_DAYS_DEFAULT)))
+
+    def set_recent_days(self, days: int) -> None:
+        self._qs.setValue("changes/recent_days", max(0, min(RECENT_DAYS_MAX, int(days))))
 
     def blob(self, key: str) -> QByteArray | None:
         value = self._qs.value(f"window/{key}")

@@ -161,6 +161,9 @@ def max_typos(word: str) -> int:
     return 0 if n < 4 else 1 if n < 8 else 2
 
 
+MAX_TYPO_TARGET = 40  # letters: longer words are not typo targets (their deletions grow as n²)
+
+
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
@@ -196,9 +199,11 @@ class Vocabulary:
         return vocab
 
     def typo_targets(self) -> list[str]:
-        """Stems a typo may be corrected to: alphabetic, at least 3 letters (reads the lexicon:
-        hold the index's lock)."""
-        return [s for s, df in self._lex.terms(STEMS) if df and len(s) >= 3 and s.isalpha()]
+        """Stems a typo may be corrected to: alphabetic, 3 to MAX_TYPO_TARGET letters (a 1.4M-letter
+        word's deletions took 9 GB and counting); reads the lexicon: hold the index's lock."""
+        return [
+            s for s, df in self._lex.terms(STEMS) if df and 3 <= len(s) <= MAX_TYPO_TARGET and s.isalpha()
+        ]
 
     @staticmethod
     def typo_index(targets: list[str]) -> TypoIndex:

@@ -45,6 +45,7 @@ class _SectionDraft:
     intro: list[str] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     rules: list[tuple[int, int, list[str]]] = field(default_factory=list)  # number, line, lines
+    numbers: set[int] = field(default_factory=set)  # the rules' numbers: a duplicate check in O(1)
     phrasings: dict[int, list[str]] = field(default_factory=dict)  # rule number -> phrasings
     tables: list[Table] = field(default_factory=list)
 
@@ -57,6 +58,7 @@ def parse_article(text: str, path: Path | None = None) -> Article:
     article_id = meta["id"]
     top = _SectionDraft(id="", title="", line_no=0)
     sections: list[_SectionDraft] = []
+    section_ids: set[str] = set()
     current = top
     after_rule = False  # only blank lines since the last rule item: a [!customer] block belongs to it
     i = body_start
@@ -77,9 +79,10 @@ def parse_article(text: str, path: Path | None = None) -> Article:
         elif m := _SECTION_RE.match(line):
             current = _SectionDraft(m["id"] or slugify(m["title"]), m["title"].strip(), i + 1)
             _check_id(current.id, i + 1, "section id")
-            if any(s.id == current.id for s in sections):
+            if current.id in section_ids:
                 raise ArticleError(i + 1, f"duplicate section id {current.id!r}")
             sections.append(current)
+            section_ids.add(current.id)
             i += 1
         elif m := _BLOCK_RE.match(line):
             i = _read_block(lines, i, m, current)
@@ -89,12 +92,13 @@ def parse_article(text: str, path: Path | None = None) -> Article:
             if len(m["number"]) > MAX_RULE_DIGITS:
                 raise ArticleError(i + 1, f"rule number is too long ({len(m['number'])} digits)")
             number = int(m["number"])
-            if any(n == number for n, _, _ in current.rules):
+            if number in current.numbers:
                 raise ArticleError(i + 1, f"duplicate rule number {number} in {current.id!r}")
             start = i + 1
             body, i = _read_item(lines, i, m["body"])
             body, phrasings = split_phrasings(body)
             current.rules.append((number, start, body))
+            current.numbers.add(number)
             if phrasings:
                 current.phrasings[number] = phrasings
             after_rule = True
@@ -233,6 +237,9 @@ def _read_item(lines: list[str], i: int, first: str) -> tuple[list[str], int]:
                 j += 1
             if j >= len(lines) or not lines[j].startswith((" ", "\t")):
                 break
+            body += lines[i:j]  # the whole run of blank lines at once: a long run is not quadratic
+            i = j
+            continue
         body.append(line)
         i += 1
     return _dedent(body), i

@@ -43,3 +43,27 @@ def test_five_megabyte_article_is_loaded_indexed_and_found(tmp_path: Path):
         assert ix.search("тарификация в роуминге").hits[0].id == "ss/finance/3"
     finally:
         ix.close()
+
+
+def test_reading_an_article_is_linear_in_its_rules():
+    """Rules of one section were checked for duplicates against every earlier rule: 10,000 rules
+    took 2.2 s to parse, 16 times 2,500's. Best of three runs each, generous for a loaded machine."""
+    import sys
+    import time
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from big_articles import rule_count
+
+    from kb.article_md import parse_article
+
+    def seconds(n: int) -> float:
+        text = rule_count(n)
+        runs = []
+        for _ in range(3):
+            started = time.perf_counter()
+            assert len(parse_article(text).rules) == n + 1
+            runs.append(time.perf_counter() - started)
+        return min(runs)
+
+    small, large = seconds(2_500), seconds(10_000)
+    assert large < 10 * small, f"2,500 rules {small:.3f} s, 10,000 rules {large:.3f} s"

@@ -129,3 +129,112 @@ def test_phrasings_of_the_selected_rule_are_inside_its_shading_and_marked_by_mat
     shaded = shaded[: shaded.index('<a name="ss/technical/13">')]
     assert "Клиент может сказать:" in shaded
     assert '<span style="background-color:#ffd54f">турции</span>' in shaded
+
+
+# ----------------------------------------------------------------------------- hostile content
+# (issue 14 §2, §6: images never fetched here, long words breakable, nesting and sizes capped)
+
+from kb.article_pages import PAGE_CHARS, PAGE_LINK, PAGE_RULES, plan_pages, render_page  # noqa: E402
+from kb.render import (  # noqa: E402
+    MAX_PIECE_CHARS,
+    SECTION,
+    ZWSP,
+    breakable,
+    cap_nesting,
+    markdown_to_html,
+)
+
+HEAD = "---\nid: big\ntitle: Большая\nline: СС\n---\n\n## Раздел {#s1}\n\n"
+
+
+def test_images_are_placeholders_unless_a_callback_shows_them():
+    article = parse_article(HEAD + "1. Схема ![схема](img/a.png) и ![b](/etc/passwd)\n")
+    html = render_article(article)
+    assert "<img" not in html
+    assert "[изображение недоступно: a.png]" in html and "[изображение недоступно: passwd]" in html
+    asked = []
+    shown = render_article(article, images=lambda src, alt: asked.append((src, alt)) or "<b>IMG</b>")
+    assert asked == [("img/a.png", "схема"), ("/etc/passwd", "b")]
+    assert shown.count("<b>IMG</b>") == 2
+
+
+def test_long_words_get_break_opportunities_and_lose_nothing():
+    word = "абонент" * 30  # 210 letters
+    out = breakable(f"коротко {word} & ещё")
+    assert ZWSP in out and max(len(run) for run in out.replace(" ", ZWSP).split(ZWSP)) <= 60
+    assert out.replace(ZWSP, "") == f"коротко {word} & ещё"
+    assert breakable("обычный текст без длинных слов") == "обычный текст без длинных слов"
+    html = render_article(parse_article(HEAD + f"1. Начало {word} и R&D{'x' * 80}\n"))
+    assert "&amp;" in html and ZWSP in html  # entities are not split by the breaks
+
+
+def test_nesting_deeper_than_markdown_can_recurse_is_lifted_not_lost():
+    items = "\n".join("    " * depth + f"- уровень {depth + 1}" for depth in range(300))
+    quotes = ">" * 300 + " цитата"
+    html = markdown_to_html(items + "\n\n" + quotes)  # RecursionError at 250 levels before
+    assert all(f"уровень {n}<" in html for n in (1, 8, 9, 300))
+    assert "цитата" in html
+    assert max(len(line) - len(line.lstrip()) for line in cap_nesting(items).splitlines()) <= 32
+
+
+def test_text_that_would_keep_markdown_busy_is_shown_as_written():
+    text = "[" * 20_000  # 108 s in Python-Markdown's link search
+    assert markdown_to_html(text) == f"<p>{text}</p>"
+    assert markdown_to_html("[ссылка](#ss/technical/3)") == '<p><a href="#ss/technical/3">ссылка</a></p>'
+
+
+def test_a_rule_too_long_to_lay_out_is_cut_with_a_truthful_notice():
+    article = parse_article(HEAD + "1. " + "слово " * 250_000 + "\n2. короткое\n")
+    html = render_article(article)
+    assert len(html) < 3 * MAX_PIECE_CHARS
+    total = f"{len(article.rules[0].markdown):,}".replace(",", "\u00a0")  # 1 499 999
+    assert "Текст обрезан: показаны первые" in html and f"знаков из {total}." in html
+    assert "Поиск находит и то, что здесь не показано." in html
+    assert "копирует его целиком" in html
+    assert "короткое" in html
+
+
+def test_a_huge_table_and_many_phrasings_are_cut():
+    rows = "".join(f"| {n} | {'ячейка ' * 20} |\n" for n in range(5000))
+    phrasings = "".join(f"   > - формулировка номер {n}\n" for n in range(3000))
+    text = (
+        HEAD.replace("## Раздел {#s1}\n\n", "")
+        + "| A | B |\n| --- | --- |\n"
+        + rows
+        + "\n## Раздел {#s1}\n\n"
+    )
+    article = parse_article(text + "1. Правило\n\n   > [!customer] Клиент может сказать\n" + phrasings)
+    html = render_article(article)
+    assert "Таблица обрезана: показаны" in html and "строк из 5000" in html
+    assert "(показаны" in html and "из 3000)" in html
+    assert len(html) < 20 * MAX_PIECE_CHARS
+
+
+def test_pages_hold_every_rule_once_and_know_where_each_anchor_is():
+    rules = "".join(f"{n}. правило номер {n} " + "текст " * 30 + "\n" for n in range(1, 2001))
+    article = parse_article(HEAD + rules + "\n## Второй {#s2}\n\n1. последнее\n")
+    plan = plan_pages(article)
+    assert len(plan.pages) > 5
+    seen = []
+    for number, page in enumerate(plan.pages):
+        pieces = plan.pieces[page.start : page.end]
+        rules_here = [p for p in pieces if p.kind == "rule"]
+        assert len(rules_here) <= PAGE_RULES
+        assert sum(p.size for p in pieces) <= PAGE_CHARS + MAX_PIECE_CHARS
+        assert pieces[-1].kind != SECTION or number == len(plan.pages) - 1  # no heading left alone
+        seen += [p.item.id for p in rules_here]
+    assert seen == [r.id for r in article.rules]
+    for rule_id in ("big/s1/1", "big/s1/1000", "big/s1/2000", "big/s2/1"):
+        html = render_page(plan, plan.page_for(rule_id))
+        assert f'<a name="{rule_id}"></a>' in html
+    middle = render_page(plan, 2)
+    assert f'href="#{PAGE_LINK}1"' in middle and f'href="#{PAGE_LINK}3"' in middle
+    assert f"Статья большая: показана часть 3 из {len(plan.pages)}" in middle
+    assert "Раздел (продолжение)" in middle
+    assert plan.page_for("big/s2") == plan.page_for("big/s2/1")
+
+
+def test_an_ordinary_article_is_one_page_with_no_page_links():
+    plan = plan_pages(parse_article(ARTICLE))
+    assert len(plan.pages) == 1
+    assert render_page(plan, 0) == render_article(parse_article(ARTICLE))
