@@ -78,6 +78,10 @@ class IndexSession(QObject):
         """Why the index had to be rebuilt on open (corrupt, other schema …), if it was."""
         return getattr(self._ix, "rebuilt_reason", None)
 
+    def unsaved(self) -> str | None:
+        """Why the index searched lives only in memory (the cache folder cannot be written), if so."""
+        return getattr(self._ix, "unsaved", None)
+
     def kb(self):
         return self._ix.kb if self._ix is not None else None
 

@@ -219,6 +219,8 @@ class MainWindow(QMainWindow):
         notes += [describe_error(n) for n in kb.notices[:1]]
         if notes:
             self.status.note("; ".join(notes))
+        self._index_reason_seen = self.session.rebuilt_reason()
+        self.status.set_index_state(self.session.unsaved())
         if self.watcher is None:
             self.watcher = KbWatcher(self.kb_dir, self)
             self.watcher.changed.connect(self.refresh_kb)
@@ -234,6 +236,7 @@ class MainWindow(QMainWindow):
         self.status.finished()
         self._set_kb(kb)
         self.state.refresh()
+        self._index_news()
         changed = len(report.added) + len(report.changed) + len(report.removed)
         errors = file_errors(kb)
         if not changed and not errors:
@@ -279,6 +282,18 @@ class MainWindow(QMainWindow):
 
     def _on_results(self, result: SearchResult | None) -> None:
         self.state.set_result(result)
+        self._index_news()
+
+    _index_reason_seen: str | None = None
+
+    def _index_news(self) -> None:
+        """Say once when the index was repaired since the window last looked (a search that read a
+        damaged file, a refresh), and show while the index lives in memory only."""
+        reason = self.session.rebuilt_reason()
+        self.status.set_index_state(self.session.unsaved())
+        if reason and reason != self._index_reason_seen:
+            self.status.note(f"Индекс перестроен: {reason}")
+        self._index_reason_seen = reason
 
     def open_selected(self) -> None:
         """Enter: open the selected hit; with none selected, the first candidate or the answer."""

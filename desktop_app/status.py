@@ -46,6 +46,10 @@ class StatusArea(QObject):
         self.errors_button.setAutoRaise(True)
         self.errors_button.clicked.connect(self.errors_clicked)
         self.errors_button.hide()
+        self.index_label = QLabel("⚠ Индекс не сохранён")
+        self.index_label.setObjectName("indexUnsaved")
+        self.index_label.hide()
+        bar.addPermanentWidget(self.index_label)
         bar.addPermanentWidget(self.errors_button)
         bar.addPermanentWidget(self.progress_bar)
         bar.addPermanentWidget(self.summary)
@@ -84,6 +88,12 @@ class StatusArea(QObject):
         """Background work (a refresh) is over: back to what the bar said before it."""
         self.progress_bar.hide()
         self.summary.setText(self._resting)
+
+    def set_index_state(self, unsaved: str | None) -> None:
+        """Show, while it lasts, that the index is searched from memory and why (on hover)."""
+        self.index_label.setVisible(bool(unsaved))
+        tip = "Поиск работает по индексу в памяти; индекс будет записан, когда папка кэша станет доступна."
+        self.index_label.setToolTip(f"{tip}\n{unsaved}" if unsaved else "")
 
     def set_errors(self, errors: list[LoadError], notices: list[LoadError] | None = None) -> None:
         """Files that did not load, else files that loaded with a notice (an article saved as cp1251)."""

@@ -145,3 +145,32 @@ def test_crash_reporter_survives_a_deleted_window(qtbot, tmp_path: Path, monkeyp
         reporter(type(exc), exc, exc.__traceback__)
     assert shown == [None]
     assert "после закрытия окна" in (tmp_path / "logs" / LOG_NAME).read_text(encoding="utf-8")
+
+
+def test_an_index_repaired_by_a_search_is_said_in_the_status_bar(make_window, qtbot, tmp_path: Path):
+    """Bit rot the quick checks on open let through: the window opens quietly, the first search
+    trips over it, repairs the index and answers, and the status bar says so."""
+    from kb.paths import bundled_kb_dir
+    from tests.index.fault_helpers import rot_where_a_search_trips
+
+    index_dir = tmp_path / "index"  # the folder make_window opens
+    from index import KnowledgeIndex
+
+    KnowledgeIndex.open(bundled_kb_dir(), index_dir).close()
+    rot_where_a_search_trips(bundled_kb_dir(), index_dir)
+    window = make_window()
+    assert "Индекс перестроен" not in window.statusBar().currentMessage()
+    search(qtbot, window, "роуминг", expect_first="ss/finance/3")
+    qtbot.waitUntil(lambda: "Индекс перестроен" in window.statusBar().currentMessage(), timeout=10_000)
+    assert not window.status.index_label.isVisible()  # repaired on disk, not in memory
+
+
+def test_an_index_kept_in_memory_shows_a_lasting_mark(make_window, qtbot, monkeypatch):
+    from index.knowledge_index import KnowledgeIndex
+
+    window = make_window()
+    assert not window.status.index_label.isVisible()
+    monkeypatch.setattr(KnowledgeIndex, "unsaved", property(lambda self: "disk full (ENOSPC)"))
+    search(qtbot, window, "роуминг", expect_first="ss/finance/3")
+    qtbot.waitUntil(window.status.index_label.isVisible, timeout=5_000)
+    assert "ENOSPC" in window.status.index_label.toolTip()
