@@ -220,10 +220,6 @@ class RenderedPage:
     images: PageImages
     loaded: dict[str, QImage] = field(default_factory=dict)
 
-    @property
-    def needs_files(self) -> bool:
-        return bool(self.images.requests) and not self.loaded
-
 
 def render(request: PageRequest) -> RenderedPage:
     """The page's HTML (no file is read: images only get keys); pure, safe on any thread."""
