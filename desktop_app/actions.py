@@ -37,6 +37,7 @@ class Actions:
     toggle_favourite: QAction
     clear_history: QAction
     remember_choices: QAction
+    whats_changed: QAction
     shortcuts_help: QAction
     about: QAction
     choose: tuple[QAction, ...]  # Alt+1…3: the candidates of a not-sure answer
@@ -89,6 +90,9 @@ def create_actions(w: QMainWindow) -> Actions:
         remember_choices=_checkable(
             _action(w, "Запоминать выбор по запросам", tip="Поиск учится на правилах, открытых по запросам")
         ),
+        whats_changed=_action(
+            w, "Что изменилось…", tip="Новые, изменённые и удалённые правила с вашего последнего просмотра"
+        ),
         shortcuts_help=_action(w, "Сочетания клавиш", "F1"),
         about=_action(w, "О программе"),
         choose=tuple(_action(w, f"Выбрать вариант {n}", f"Alt+{n}") for n in range(1, 4)),
@@ -103,6 +107,7 @@ def _checkable(action: QAction) -> QAction:
 
 @dataclass
 class Menus:
+    view: QMenu
     favourites: QMenu
     recent_queries: QMenu
     recent_rules: QMenu
@@ -122,6 +127,8 @@ def build_menus(w: QMainWindow, a: Actions) -> Menus:
     view.addActions([a.zoom_in, a.zoom_out, a.zoom_reset])
     view.addSeparator()
     view.addActions([a.show_results, a.show_toc, a.show_favourites, a.show_history])
+    view.addSeparator()
+    view.addAction(a.whats_changed)  # «Отмечать недавние изменения» follows (changes_controller.py)
     go = bar.addMenu("П&ереход")
     go.addActions([a.open_hit, a.next_hit, a.prev_hit])
     go.addSeparator()
@@ -136,7 +143,7 @@ def build_menus(w: QMainWindow, a: Actions) -> Menus:
     favourites = bar.addMenu("&Избранное")
     help_menu = bar.addMenu("&Справка")
     help_menu.addActions([a.shortcuts_help, a.about])
-    return Menus(favourites=favourites, recent_queries=recent_queries, recent_rules=recent_rules)
+    return Menus(view=view, favourites=favourites, recent_queries=recent_queries, recent_rules=recent_rules)
 
 
 SHORTCUTS_HELP = [
@@ -171,4 +178,6 @@ NOTES_HELP = [
     ("Точного совпадения нет", "Поиск не уверен: выберите один из вариантов в карточке (Alt+1…3)"),
     ("Подходят разные линии: …", "Правила разных линий подходят одинаково: уточните у клиента и выберите"),
     ("Нет ответа по запросу …", "Ничего не найдено: уточните у клиента или смотрите оглавление"),
+    ("новое / изменено 01.12", "Правило добавлено или изменено с вашего просмотра («Вид → Что изменилось…»)"),
+    ("изменено 01.12 в рамке", "Изменение просмотрено, но недавнее («Вид → Отмечать недавние изменения»)"),
 ]

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from desktop_app import none_guard
 from desktop_app.deployment import Deployment, KbChoice, choose_kb
-from desktop_app.errors import CrashReporter
+from desktop_app.errors import CrashReporter, report_startup_failure
 from desktop_app.main_window import MainWindow
 from desktop_app.settings import APP_NAME, AppPaths, AppSettings
 
@@ -101,10 +101,26 @@ def create_window(
     choice = choose_kb_dir(kb_dir, settings, deployment)
     log.info("knowledge base %s (from the %s)", choice.path, choice.source)
     window = MainWindow(choice.path, index_dir, settings)
+    show_settings_notice(window, settings)
     window.availability = KbAvailability(window, choice)  # the demo / unreachable-KB banner
     reporter = CrashReporter(paths.log_dir, parent=lambda: window)
     reporter.install()
     return window, reporter
+
+
+SETTINGS_NOTICE = "⚠ Настройки не сохранятся после выхода"
+
+
+def show_settings_notice(window: MainWindow, settings: AppSettings) -> QLabel | None:
+    """The one notice, for the whole session, that settings live in memory (the reason on hover)."""
+    if not settings.notice:
+        return None
+    label = QLabel(SETTINGS_NOTICE)
+    label.setObjectName("settingsNotice")
+    label.setToolTip(settings.notice)
+    label.setAccessibleDescription(settings.notice)
+    window.statusBar().addPermanentWidget(label)
+    return label
 
 
 def use_thread_safe_start_method() -> None:
@@ -120,16 +136,27 @@ def run_gui(kb_dir: Path | None = None, index_dir: Path | None = None, paths: Ap
     """Open the main window and run the event loop; returns the exit code."""
     use_thread_safe_start_method()
     app = ensure_app(sys.argv[:1])
-    window, reporter = create_window(kb_dir, index_dir, paths or AppPaths.default())
-    report = os.environ.get(SMOKE_ENV)
-    if report:
-        # after the slot that emits ready has finished (it starts the warm-up after emitting)
-        window.ready.connect(lambda: QTimer.singleShot(0, lambda: _smoke_report(window, Path(report))))
-    window.show()
+    paths = paths or AppPaths.default()
+    reporter: CrashReporter | None = None
+    try:
+        window, reporter = create_window(kb_dir, index_dir, paths)
+        report = os.environ.get(SMOKE_ENV)
+        if report:
+            # after the slot that emits ready has finished (it starts the warm-up after emitting)
+            window.ready.connect(lambda: QTimer.singleShot(0, lambda: _smoke_report(window, Path(report))))
+        window.show()
+    except Exception as exc:  # before the event loop runs: a clear message, not a dead process
+        if reporter is not None:
+            reporter.uninstall()
+        report_startup_failure(paths.log_dir, exc)
+        return STARTUP_FAILED
     try:
         return app.exec()
     finally:
         reporter.uninstall()
+
+
+STARTUP_FAILED = 1
 
 
 SMOKE_ENV = "KB_BROWSER_SMOKE"  # a file name: write what the started window shows there, then quit

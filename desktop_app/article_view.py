@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from desktop_app.article_marks import ChangeMarks
 from desktop_app.article_render import (
     PageRequest,
     RenderedPage,
@@ -115,6 +116,7 @@ class ArticleView(QTextBrowser):
         self._images: dict[str, QImage] = {}
         self._runner = BackgroundRunner(threads=1, parent=self)
         self._tooltips = GlossaryTooltips(self)
+        self._changes = ChangeMarks()  # «новое» / «изменено 01.12», «Версия …» (set_change_marks)
         self.anchorClicked.connect(self._on_anchor_clicked)
         self.setHtml(EMPTY_HTML)
 
@@ -136,6 +138,7 @@ class ArticleView(QTextBrowser):
         article shows the page holding ``anchor``; it is rendered in the background, and the rule
         is marked and scrolled to once it is there.
         """
+        article = self._changes.dated(article)
         self._wanted = (selected_rule, anchor)
         plan = self._plan if self._plan is not None and self._plan.article is article else None
         plan = plan or quick_plan(article)
@@ -196,6 +199,8 @@ class ArticleView(QTextBrowser):
         self.setHtml(rendered.html)
         self.document().pageCount()  # lay it all out now: see _set_rule_background
         self._anchors = prepare_document(self.document())
+        if self._changes.decorate(self.document(), self._anchors):
+            self._anchors = prepare_document(self.document())
         self._selected = None
         self._limit_line_length()
         self._shown = rendered.request.key(rendered.page)
@@ -241,6 +246,12 @@ class ArticleView(QTextBrowser):
             if markup:
                 data.setHtml(markup)
         return data
+
+    def set_change_marks(self, marks: Mapping[str, tuple[str, str]], versions: Mapping[str, str]) -> None:
+        """Rule id → (kind, label) «новое» / «изменено 01.12» marks and article id → «Версия …»:
+        drawn from the next ``show_article`` on (desktop_app/changes_controller.py)."""
+        self._changes.set(marks, versions)
+        self._shown = None  # the page shown is drawn again, with them
 
     def selected_rule(self) -> str | None:
         return self._selected

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import io
 import json
 import logging
 import multiprocessing
 import os
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from desktop_app import suggest
+from desktop_app import diff_cli, publish_cli, suggest
 from desktop_app.russian_argparse import RussianArgumentParser
 from desktop_app.wording import correction_note, count
 
@@ -23,7 +25,7 @@ log = logging.getLogger(__name__)
 # Verbs that live in their own module, each with ``add_parser(subparsers)`` and
 # ``run(args, out) -> int``. Import the module above by name (freezers follow only real imports)
 # and name it here, e.g. ``from desktop_app import suggest`` and ``MODULE_VERBS = {"suggest": suggest}``.
-MODULE_VERBS: dict[str, ModuleType] = {"suggest": suggest}
+MODULE_VERBS: dict[str, ModuleType] = {"suggest": suggest, "diff": diff_cli, "publish": publish_cli}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,15 +134,24 @@ def _print(text: str) -> None:
     sys.stdout.write(text.rstrip("\n") + "\n")
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(data: object) -> str:
+    """JSON that encodes as strict UTF-8: a byte that was not UTF-8 in a file name (os.fsdecode) or
+    in a query (sys.argv) arrives as a lone surrogate and is written as U+FFFD, as a decoder would."""
+    return _SURROGATE_RE.sub("\ufffd", json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
+
+
 def _print_json(data: object) -> None:
     """JSON is UTF-8 bytes whatever the console or code page (written past the text layer)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    text = json_text(data)
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:  # a text-only stream (StringIO): it takes str
         sys.stdout.write(text)
         return
     sys.stdout.flush()
-    buffer.write(text.encode("utf-8", errors="replace"))  # a lone surrogate from argv becomes "?"
+    buffer.write(text.encode("utf-8"))
     buffer.flush()
 
 
@@ -194,9 +205,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ProcedureImportError as exc:
         sys.stderr.write(f"ошибка импорта {args.source}: {exc}\n")
         return 2
+    for warning in report.warnings:  # the article's id already lives in a file of another name
+        sys.stderr.write(f"предупреждение: {warning}\n")
     _print(format_import_report(report, dry_run=args.dry_run))
+    for reason in report.refused.values():
+        _print(f"НЕ записано: {reason}")
     for path, reason in report.failure_reasons.items():
         sys.stderr.write(f"ошибка записи {path}: {reason}\n")
+    if report.stale_removed:
+        log.info("removed %d stale import temp files", len(report.stale_removed))
     return 0 if report.ok else 1
 
 
@@ -219,25 +236,56 @@ class _Progress:
         sys.stderr.flush()
 
 
-def _open_index(args: argparse.Namespace, progress: Callable[[int, int], None] | None = None):
+def _open_index(
+    args: argparse.Namespace, progress: Callable[[int, int], None] | None = None, notice: bool = True
+):
     from index import KnowledgeIndex
 
     ix = KnowledgeIndex.open(_kb_dir(args), args.index, progress=progress)
     _report_load_errors(ix.kb.errors, ix.kb.notices)
-    if ix.rebuilt_reason:
-        sys.stderr.write(f"индекс перестроен: {ix.rebuilt_reason}\n")
+    if notice:
+        _index_notice(ix)
     return ix
+
+
+@contextlib.contextmanager
+def _notices_in_russian(args: argparse.Namespace) -> Iterator[None]:
+    """The lifecycle's English warning (rebuilt, in memory) stays out of stderr unless ``-v``: the
+    verb says it once itself, in Russian (:func:`_index_notice`)."""
+    logger = logging.getLogger("index.lifecycle")
+    level = logger.level
+    if not args.verbose:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _index_notice(ix, told: str | None = None) -> str | None:
+    """One stderr line when the index was rebuilt or lives only in memory, unless ``told`` already
+    (the reason printed before); returns the reason now told."""
+    reason = ix.rebuilt_reason
+    if reason and reason != told:
+        if ix.unsaved:
+            sys.stderr.write(f"индекс не сохранён на диск, поиск идёт по индексу в памяти: {ix.unsaved}\n")
+        else:
+            sys.stderr.write(f"индекс перестроен: {reason}\n")
+    return reason
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     from index import search_json
 
     query = " ".join(args.query)
-    ix = _open_index(args, _Progress("Индексация"))
-    try:
-        result = ix.search(query, limit=max(1, args.limit))
-    finally:
-        ix.close()
+    with _notices_in_russian(args):
+        ix = _open_index(args, _Progress("Индексация"))
+        told = ix.rebuilt_reason
+        try:
+            result = ix.search(query, limit=max(1, args.limit))
+            _index_notice(ix, told)  # a read error during the search: repaired, and said so
+        finally:
+            ix.close()
     _print_json(search_json(result)) if args.json else _print(_format_result(result))
     return 0
 
@@ -252,17 +300,47 @@ def _format_result(result) -> str:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    """Build or update the index, then check it in full (every file's checksum) and repair it;
+    rc 0 only when a valid, current index is saved in the cache folder (see the README)."""
+    with _notices_in_russian(args):
+        return _index(args)
+
+
+def _index(args: argparse.Namespace) -> int:
     progress = _Progress("Индексация")
-    ix = _open_index(args, progress)
+    ix = _open_index(args, progress, notice=False)
     try:
+        repaired_on_open = ix.rebuilt_reason
+        if not ix.unsaved:
+            try:
+                ix.rebuild(progress=progress) if args.rebuild else ix.verify(progress=progress)
+            except OSError as exc:  # damaged (or --rebuild) and the folder cannot be written
+                return _index_not_saved(str(exc), _KEPT if args.rebuild else _IN_MEMORY)
+        if ix.unsaved:
+            return _index_not_saved(f"индекс не сохранён в {ix.index_dir}: {ix.unsaved}", _IN_MEMORY)
+        if ix.rebuilt_reason:
+            sys.stderr.write(f"индекс перестроен: {ix.rebuilt_reason}\n")
         if args.rebuild:
-            ix.rebuild(progress=progress)
-        n_rules = len(ix.kb.rules)
-        articles = count(len(ix.kb.articles))
-        _print(f"Индекс готов: статей — {articles}, правил — {count(n_rules)} ({ix.index_dir})")
+            _print("Индекс перестроен.")
+        elif ix.rebuilt_reason:
+            when = "при открытии" if ix.rebuilt_reason == repaired_on_open else "при проверке"
+            _print(f"Индекс был повреждён ({when}) и восстановлен.")
+        else:
+            _print("Индекс проверен: повреждений нет.")
+        articles, rules = count(len(ix.kb.articles)), count(len(ix.kb.rules))
+        _print(f"Индекс готов: статей — {articles}, правил — {rules} ({ix.index_dir})")
     finally:
         ix.close()
     return 0
+
+
+_IN_MEMORY = "поиск будет строить индекс в памяти при каждом запуске, пока папку индекса нельзя записать"
+_KEPT = "поиск идёт по прежнему индексу"
+
+
+def _index_not_saved(error: str, consequence: str) -> int:
+    sys.stderr.write(f"ошибка: {error}\n{consequence}\n")
+    return 1
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

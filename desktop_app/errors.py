@@ -43,9 +43,32 @@ def write_crash_log(log_dir: Path, details: str) -> Path | None:
         stamp = _dt.datetime.now().isoformat(timespec="seconds")
         with path.open("a", encoding="utf-8") as fh:
             fh.write(f"--- {stamp}\n{details}\n")
-    except OSError:
-        log.exception("cannot write the crash log to %s", path)
+    except OSError as exc:  # the traceback itself already went to stderr through the log
+        log.warning("cannot write the crash log to %s: %s", path, exc)
         return None
+    return path
+
+
+STARTUP_TITLE = "Программа не запустилась"
+
+
+def where_logged(path: Path | None, log_dir: Path) -> str:
+    """The last lines of a crash message: where the details went."""
+    if path is not None:
+        return f"Подробности записаны в журнал:\n{path}"
+    return f"Журнал записать не удалось (папка {log_dir} недоступна); подробности — по кнопке ниже."
+
+
+def report_startup_failure(log_dir: Path, exc: BaseException) -> Path | None:
+    """The window could not be built: the traceback to stderr and to the crash log where one can be
+    written, and one clear message box. Returns the log file, or None when it could not be written."""
+    details = "".join(traceback.format_exception(exc))
+    log.error("the window could not start\n%s", details)
+    path = write_crash_log(log_dir, details)
+    text = (
+        f"Не удалось открыть окно базы знаний: {type(exc).__name__}: {exc}\n\n{where_logged(path, log_dir)}"
+    )
+    show_error(None, STARTUP_TITLE, text, details)
     return path
 
 
@@ -87,12 +110,11 @@ class CrashReporter:
             return
         self._showing = True
         try:
-            where = f"\n\nПодробности записаны в журнал:\n{path}" if path else ""
             show_error(
                 self._live_parent(),
                 CRASH_TITLE,
                 f"Произошла непредвиденная ошибка: {exc_type.__name__}: {exc}\n"
-                f"Программа продолжит работу.{where}",
+                f"Программа продолжит работу.\n\n{where_logged(path, self.log_dir)}",
                 details,
             )
         finally:

@@ -7,7 +7,8 @@ from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QFontMetrics, QPai
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop_app.badges import badge_colour
-from desktop_app.hit_model import HIT_ROLE, heading_parts
+from desktop_app.hit_model import HIT_ROLE, MARK_ROLE, heading_parts
+from desktop_app.rule_marks import PILL_GAP, paint_pill, pill_width
 
 PAD = 8
 SNIPPET_LINES = 3
@@ -58,12 +59,14 @@ class HitDelegate(QStyledItemDelegate):
         badge_w = self._paint_badge(painter, option.font, rect.topLeft(), hit.line_label)
         heading_font = QFont(option.font)
         heading_font.setBold(True)
-        painter.setFont(heading_font)
         text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        painter.setPen(option.palette.color(text_role))
         fm = QFontMetrics(heading_font)
         head_rect = rect.adjusted(badge_w + PAD, 0, 0, 0)
         head_rect.setHeight(self._badge_height(option.font))
+        mark_w = self._paint_mark(painter, option.font, index, head_rect, selected)
+        head_rect.setRight(head_rect.right() - mark_w)
+        painter.setFont(heading_font)
+        painter.setPen(option.palette.color(text_role))
         painter.drawText(
             head_rect,
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
@@ -113,6 +116,17 @@ class HitDelegate(QStyledItemDelegate):
         painter.setFont(small)
         painter.drawText(QRectF(at.x(), at.y(), w, h), Qt.AlignmentFlag.AlignCenter, label)
         return w
+
+    @staticmethod
+    def _paint_mark(painter: QPainter, font: QFont, index: QModelIndex, head_rect, selected: bool) -> int:
+        """«новое» / «изменено 01.12» at the right end of the heading; the room it took (0 without)."""
+        mark = index.data(MARK_ROLE)
+        if mark is None:
+            return 0
+        width = pill_width(font, mark.label)
+        pill = QRectF(head_rect.right() - width + 1, head_rect.top() + 1, width, head_rect.height() - 2)
+        paint_pill(painter, pill, font, mark, on_highlight=selected)
+        return width + PILL_GAP
 
     @staticmethod
     def _badge_height(font: QFont) -> int:

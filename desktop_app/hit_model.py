@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 if TYPE_CHECKING:
+    from desktop_app.rule_marks import RuleMark
     from index import Hit
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 RULE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+MARK_ROLE = Qt.ItemDataRole.UserRole + 3  # RuleMark of a rule added or changed lately, or None
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -36,11 +39,21 @@ class HitListModel(QAbstractListModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._hits: list[Hit] = []
+        self._marks: Mapping[str, RuleMark] = {}
 
     def set_hits(self, hits: list[Hit]) -> None:
         self.beginResetModel()
         self._hits = list(hits)
         self.endResetModel()
+
+    def set_marks(self, marks: Mapping[str, RuleMark]) -> None:
+        """Rule id → «новое» / «изменено 01.12» mark (desktop_app/changes_controller.py)."""
+        self._marks = marks
+        if self._hits:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._hits) - 1, 0), [MARK_ROLE])
+
+    def mark(self, hit: Hit | None) -> RuleMark | None:
+        return self._marks.get(hit.id) if hit is not None and hit.kind == "rule" else None
 
     def hits(self) -> list[Hit]:
         return list(self._hits)
@@ -61,9 +74,12 @@ class HitListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{hit.line_label} · {hit_heading(hit)}: {hit.text}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return hit.text
+            mark = self.mark(hit)
+            return f"{mark.tooltip}\n\n{hit.text}" if mark else hit.text
         if role == HIT_ROLE:
             return hit
         if role == RULE_ID_ROLE:
             return hit.id if hit.kind == "rule" else None
+        if role == MARK_ROLE:
+            return self.mark(hit)
         return None

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 FILE_FILTER = "Процедуры (*.txt *.html *.htm);;Все файлы (*)"
 STATUS_NEW, STATUS_SAME, STATUS_CONFLICT = "новая", "без изменений", "КОНФЛИКТ: файл изменён"
+STATUS_REFUSED = "НЕ БУДЕТ ЗАПИСАНА"
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,12 @@ def item_key(item: Any) -> str:
     return Path(str(item)).name
 
 
-def article_key(plan: Any, article: Any) -> str:
-    """The file name an article of the plan is written to."""
+def article_key(plan: Any, article: Any, report: Any = None) -> str:
+    """The file name an article of the plan is written to: the file that already holds its id when
+    the report found one under another name (ss-old.md), else the planned name."""
+    target = getattr(report, "targets", {}).get(article.id)
+    if target is not None:
+        return item_key(target)
     if hasattr(plan, "file_name"):
         return str(plan.file_name(article))
     return f"{article.id}.md"
@@ -58,7 +63,14 @@ def kb_writable(kb_dir: Path) -> bool:
     return kb_dir.is_dir() and os.access(kb_dir, os.W_OK)
 
 
-def _status(key: str, dry_run: Any) -> str:
+def _status(key: str, dry_run: Any, planned: str = "") -> str:
+    if planned and planned in {item_key(i) for i in getattr(dry_run, "refused", {})}:
+        return STATUS_REFUSED
+    status = _file_status(key, dry_run)
+    return f"{status} (файл {key})" if planned and key != planned else status
+
+
+def _file_status(key: str, dry_run: Any) -> str:
     if key in {item_key(i) for i in getattr(dry_run, "conflicts", ())}:
         return STATUS_CONFLICT
     if key in {item_key(i) for i in getattr(dry_run, "unchanged", ())}:
@@ -102,9 +114,16 @@ class ImportPreviewDialog(QDialog):
         )
         layout.addWidget(self.table, 1)
         warnings = list(getattr(self.preview.plan, "warnings", ()))
+        warnings += getattr(self.preview.dry_run, "warnings", ())
         if warnings:
             note = QLabel("Предупреждения:\n" + "\n".join(f"• {w}" for w in warnings))
             note.setWordWrap(True)
+            layout.addWidget(note)
+        refused = list(getattr(self.preview.dry_run, "refused", {}).values())
+        if refused:
+            note = QLabel("Не будут записаны:\n" + "\n".join(f"• {r}" for r in refused))
+            note.setWordWrap(True)
+            note.setStyleSheet("color: #b91c1c;")
             layout.addWidget(note)
         if self.conflicts:
             note = QLabel(
@@ -137,7 +156,8 @@ class ImportPreviewDialog(QDialog):
         table.verticalHeader().hide()
         for row, article in enumerate(articles):
             values = [article.id, article.title, article.line, str(len(article.rules))]
-            values.append(_status(article_key(self.preview.plan, article), self.preview.dry_run))
+            key = article_key(self.preview.plan, article, self.preview.dry_run)
+            values.append(_status(key, self.preview.dry_run, article_key(self.preview.plan, article)))
             for col, value in enumerate(values):
                 table.setItem(row, col, QTableWidgetItem(value))
         header = table.horizontalHeader()
@@ -176,5 +196,6 @@ def summarize(report: Any) -> str:
         ("без изменений", "unchanged"),
         ("перезаписано", "overwritten"),
         ("не тронуто (конфликт)", "conflicts"),
+        ("не записано", "refused"),
     ]
     return ", ".join(f"{label}: {len(getattr(report, attr, ()) or ())}" for label, attr in parts)

@@ -82,7 +82,10 @@ class IndexSession(QObject):
         return self._ix.kb if self._ix is not None else None
 
     def close(self) -> None:
+        """Stop for good: a build or refresh under way is cancelled (its writer processes stopped,
+        its half-built index discarded), then everything is waited for."""
         self._generation += 1
+        self._runner.cancel()
         self._runner.wait()
         if self._ix is not None:
             try:

@@ -16,6 +16,7 @@ from desktop_app.answer_log import OPEN, AnswerLog
 from desktop_app.answer_state import CANDIDATES, NO_ANSWER, AnswerState
 from desktop_app.answer_view import AnswerPresenter
 from desktop_app.article_view import ArticleView
+from desktop_app.changes_controller import ChangesController
 from desktop_app.copy_commands import CopyCommands, focus_keeper
 from desktop_app.history_panel import HistoryPanel
 from desktop_app.index_session import IndexSession
@@ -83,6 +84,8 @@ class MainWindow(QMainWindow):
         self.menus: Menus = build_menus(self, self.actions_)
         self.actions_.remember_choices.setChecked(remember_choices(settings))
         self.actions_.remember_choices.setEnabled(self.answer_log.memory is not None)
+        self.changes = ChangesController(self)  # «новое» / «изменено» marks, «Что изменилось»
+        self.menus.view.addMenu(self.changes.days_menu)
         self._connect()
         self._restore_state()
         self.session = self._start_session(kb_dir)
@@ -176,6 +179,7 @@ class MainWindow(QMainWindow):
             a.toggle_favourite: self.toggle_favourite,
             a.clear_history: self.clear_history,
             a.remember_choices: self.set_remember_choices,
+            a.whats_changed: self.changes.show_view,
             a.shortcuts_help: self.show_shortcuts,
             a.about: self.show_about,
         }
@@ -249,6 +253,7 @@ class MainWindow(QMainWindow):
         self.favourites.set_rules(kb, self.settings.favourites())
         self._update_history()
         self.status.set_errors(file_errors(kb), list(kb.notices))
+        self.changes.set_kb(kb, self.kb_dir)
 
     # ------------------------------------------------------------------ search
     @property

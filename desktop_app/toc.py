@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
+from collections import Counter
+from collections.abc import Mapping
 
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QRectF, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+    QWidget,
+)
+
+from desktop_app.rule_marks import PILL_GAP, CountMark, RuleMark, paint_pill, pill_width
 from kb.model import Article, KnowledgeBase, Rule, Section
 
 ANCHOR_ROLE = Qt.ItemDataRole.UserRole + 10
+MARK_ROLE = Qt.ItemDataRole.UserRole + 11  # RuleMark of a rule, CountMark of a section or article
 RULE_PREVIEW = 90
 EXPAND_ARTICLES = 50  # up to this many articles the contents open with their sections shown
 _RULE = 1 << 40  # internal ids at or above this are rules (see TocModel)
@@ -31,12 +43,19 @@ class TocModel(QAbstractItemModel):
         super().__init__(parent)
         self._articles: tuple = ()
         self._rows: dict[str, int] = {}  # article id -> row
+        self._marks: Mapping[str, RuleMark] = {}
+        self._counts: Counter[str] = Counter()  # article id or "article/section" -> unread changes
 
     def set_kb(self, kb: KnowledgeBase) -> None:
         self.beginResetModel()
         self._articles = tuple(kb.articles)
         self._rows = {article.id: row for row, article in enumerate(self._articles)}
         self.endResetModel()
+
+    def set_marks(self, marks: Mapping[str, RuleMark]) -> None:
+        """Rule id → mark; sections and articles count their unread ones."""
+        self._marks = marks
+        self._counts = _unread_counts(marks)
 
     # -- structure
     def index(self, row: int, column: int, parent: QModelIndex = _ROOT) -> QModelIndex:
@@ -96,11 +115,21 @@ class TocModel(QAbstractItemModel):
             if isinstance(item, Section):
                 return f"{item.title} ({len(item.rules)})"
             return f"{item.number}. {rule_title(item.text)}"
-        if role == Qt.ItemDataRole.ToolTipRole and isinstance(item, Rule):
-            return item.text
+        if role == MARK_ROLE:
+            return self._mark(index, item)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            mark = self._mark(index, item)
+            text = item.text if isinstance(item, Rule) else ""
+            return "\n\n".join(t for t in (mark.tooltip if mark else "", text) if t) or None
         if role == ANCHOR_ROLE:
             return self._anchor(index, item)
         return None
+
+    def _mark(self, index: QModelIndex, item) -> RuleMark | CountMark | None:
+        if isinstance(item, Rule):
+            return self._marks.get(item.id)
+        count = self._counts.get(self._anchor(index, item), 0)
+        return CountMark(count) if count else None
 
     def _item(self, index: QModelIndex) -> Article | Section | Rule | None:
         if not index.isValid():
@@ -148,6 +177,43 @@ class TocModel(QAbstractItemModel):
         return QModelIndex() if rule_row is None or len(rest) > 2 else self.index(rule_row, 0, index)
 
 
+def _unread_counts(marks: Mapping[str, RuleMark]) -> Counter[str]:
+    """Unread changes per article id and per "article/section" anchor (rule ids are article/section/N)."""
+    counts: Counter[str] = Counter()
+    for rule_id, mark in marks.items():
+        parts = rule_id.rsplit("/", 2)
+        if mark.unread and len(parts) == 3:
+            counts[parts[0]] += 1
+            counts[f"{parts[0]}/{parts[1]}"] += 1
+    return counts
+
+
+class TocMarkDelegate(QStyledItemDelegate):
+    """Paints a row as usual, its text shortened to leave room for a mark at its right end."""
+
+    def paint(self, painter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        mark = index.data(MARK_ROLE)
+        if mark is None:
+            return super().paint(painter, option, index)
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget = opt.widget
+        style = widget.style() if widget is not None else None
+        if style is None:
+            return super().paint(painter, option, index)
+        text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
+        width = pill_width(opt.font, mark.label)
+        room = max(0, text_rect.width() - width - PILL_GAP)
+        opt.text = opt.fontMetrics.elidedText(opt.text, Qt.TextElideMode.ElideRight, room)
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        text_w = opt.fontMetrics.horizontalAdvance(opt.text)
+        left = min(text_rect.left() + text_w + PILL_GAP, text_rect.right() - width)
+        pill = QRectF(left, text_rect.top() + 2, width, text_rect.height() - 4)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        paint_pill(painter, pill, opt.font, mark, on_highlight=selected)
+        return None
+
+
 class TocView(QTreeView):
     """Emits ``anchor_activated`` with a rule id, a section anchor or an article id."""
 
@@ -161,6 +227,7 @@ class TocView(QTreeView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self._model = TocModel(self)
         self.setModel(self._model)
+        self.setItemDelegate(TocMarkDelegate(self))
         self.activated.connect(self._emit)
         self.clicked.connect(self._emit)
 
@@ -169,6 +236,15 @@ class TocView(QTreeView):
         if self._model.rowCount() <= EXPAND_ARTICLES:  # a few articles: show their sections at once
             for row in range(self._model.rowCount()):
                 self.expand(self._model.index(row, 0))
+
+    def set_marks(self, marks: Mapping[str, RuleMark]) -> None:
+        self._model.set_marks(marks)
+        self.viewport().update()  # marks sit on rows at every depth: repaint what is in sight
+
+    def mark_of(self, anchor: str) -> RuleMark | CountMark | None:
+        """The mark shown on a rule's, a section's or an article's row (None: unmarked or unknown)."""
+        index = self._model.find(anchor)
+        return index.data(MARK_ROLE) if index.isValid() else None
 
     def reveal(self, anchor: str | None) -> None:
         """Select the item of a rule or section (keeps the contents in step with the article view)."""

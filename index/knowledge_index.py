@@ -88,6 +88,12 @@ class KnowledgeIndex:
         return self._life.rebuilt_reason
 
     @property
+    def unsaved(self) -> str | None:
+        """Why the index searched is not (wholly) saved in the cache folder: it could not be written
+        (disk full, read-only) and lives in memory for this session; None when it is saved."""
+        return self._life.unsaved
+
+    @property
     def _load_cache(self) -> LoadCache:
         return self._life.load_cache
 
@@ -98,12 +104,7 @@ class KnowledgeIndex:
         with self._write_lock:
             kb = kb or load_kb(self.kb_dir, life.load_cache)
             reason_before = life.rebuilt_reason
-            try:
-                ix = life.open_or_build(kb, progress, self._ix)
-                report = life.sync(ix, kb, progress)
-            except (store.IndexInvalid, OSError, ValueError, EOFError) as exc:
-                ix = life.repair(f"index update failed ({type(exc).__name__}: {exc})", kb, progress)
-                report = UpdateReport(added=tuple(a.id for a in kb.articles), rebuilt=True)
+            ix, report = life.update(kb, progress, self._ix)
             self._install(ix, kb)
             life.keep_kb_cache(ix)
             rebuilt = report.rebuilt or life.rebuilt_reason != reason_before
@@ -114,6 +115,15 @@ class KnowledgeIndex:
         with self._write_lock:
             kb = self._kb
             ix = self._life.rebuild(kb, progress)
+            self._install(ix, kb)
+            self._life.keep_kb_cache(ix)
+
+    def verify(self, progress: Progress | None = None) -> None:
+        """Check the index on disk in full (every file's checksum) and rebuild it if damaged; after
+        it, ``rebuilt_reason`` says what was repaired and ``unsaved`` whether it could be saved."""
+        with self._write_lock:
+            kb = self._kb
+            ix = self._life.verify(kb, progress)
             self._install(ix, kb)
             self._life.keep_kb_cache(ix)
 
@@ -179,14 +189,19 @@ class KnowledgeIndex:
             limit = DEFAULT_LIMIT
         with self._lock:
             try:
-                return self._search(query, limit)
+                result = self._search(query, limit)
+                if not result.hits and limit:  # nothing found: is it the query or the files?
+                    self._life.check_once(self._ix)
+                return result
             except Exception as exc:  # a damaged or vanished index: repair once, then answer
                 return self._search_again(query, limit, exc)
 
     def _search_again(self, query: str, limit: int, exc: Exception) -> SearchResult:
+        """Answer from the index the lifecycle recovers after ``exc`` (a read error: rebuilt, with a
+        notice in ``rebuilt_reason``); an error again is logged and answers nothing."""
         self._close_searcher()
         try:
-            self._ix = self._life.repair(f"search failed ({type(exc).__name__}: {exc})", self._kb)
+            self._ix = self._life.recover(self._ix, exc, self._kb)
             return self._search(query, limit)
         except Exception:
             log.exception("Search failed for %r", query[:100])

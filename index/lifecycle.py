@@ -2,7 +2,12 @@
 
 :class:`Lifecycle` knows the KB folder, the index folder and what was last indexed; it hands the
 search side (``index/knowledge_index.py``) a ready Whoosh ``Index`` and never searches itself. The
-seam between the two is small: ``open_or_build``, ``sync``, ``repair``, ``rebuild``, ``moved_on``.
+seam between the two is small: ``update`` (open or build, then sync), ``recover`` (after a search
+failed to read), ``verify``, ``rebuild``, ``moved_on``.
+
+When the cache cannot be written (disk full, read-only, no permission) search goes on from an index
+in memory for this session, with one notice (``rebuilt_reason``; ``unsaved`` says the index is not
+on disk); every later ``update`` tries the disk again.
 """
 
 from __future__ import annotations
@@ -14,10 +19,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from whoosh import index as windex
-from whoosh.filedb.filestore import FileStorage, RamStorage
-from whoosh.index import LockError
+from whoosh.filedb.filestore import FileStorage, copy_storage
+from whoosh.util.filelock import try_for
 
-from index import kb_cache, posting_pool, store
+from index import cache_dir, kb_cache, posting_pool, processes, published, store
 from index.documents import article_documents, article_hash, make_schema
 from index.merging import merge_tiers
 from index.results import UpdateReport
@@ -39,6 +44,15 @@ def noop(done: int, total: int) -> None:
     pass
 
 
+class WriteFailed(Exception):
+    """An update could not be written to the index folder; ``report`` is what it would have done."""
+
+    def __init__(self, cause: OSError, report: UpdateReport) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.report = report
+
+
 def build_options(n_articles: int) -> dict:
     """Whoosh writer options for a full build: non-compound segments (Whoosh copies each part of a
     compound file into memory on open: 457 MB → ~250 MB RSS at 100k rules); on a large KB one
@@ -57,9 +71,70 @@ class Lifecycle:
         self.kb_dir = Path(kb_dir)
         self.index_dir = Path(index_dir)
         self.rebuilt_reason: str | None = None
+        self.unsaved: str | None = None  # why the index searched is not (wholly) saved in index_dir
         self.load_cache = cache or LoadCache()  # files unchanged since the last load are not re-read
         self.hashes: dict[int, tuple[Article, str]] = {}  # id(article) -> (article, content hash)
         self._pointer_seen: tuple[int, int, int] | None = None  # signature of the pointer last read
+        self._checked: dict[Path, set[str]] = {}  # generation folder -> its files found whole by CRC
+
+    # ------------------------------------------------------------------ the seam
+
+    def update(
+        self, kb: KnowledgeBase, progress: Progress, current: windex.Index | None = None
+    ) -> tuple[windex.Index, UpdateReport]:
+        """The index brought up to date with ``kb``: opened (or built), then synced; a damaged one
+        repaired; when the folder refuses the write, an index in memory holding ``kb``."""
+        ix = None
+        try:
+            ix = self.open_or_build(kb, progress, current)
+            report = self.sync(ix, kb, progress)
+        except WriteFailed as exc:
+            return self._unsaved_update(kb, progress, current, ix, exc), exc.report
+        except (store.IndexInvalid, OSError, ValueError, EOFError) as exc:
+            failed = ix if ix is not None and store.is_read_error(exc) else None
+            ix = self.repair(f"index update failed ({type(exc).__name__}: {exc})", kb, progress, failed)
+            return ix, UpdateReport(added=tuple(a.id for a in kb.articles), rebuilt=True)
+        if self.on_disk(ix) is not None and not self._record_pending(ix):
+            self.unsaved = None  # saved at last (a retry after a failed write)
+        return ix, report
+
+    def recover(self, failed: windex.Index | None, exc: Exception, kb: KnowledgeBase) -> windex.Index:
+        """The index to search after searching ``failed`` raised ``exc``: a read error means its
+        generation is damaged (even when its files pass the checks: bit rot with the mtime kept is
+        caught by the full CRC, anything else by the read itself), so it is rebuilt; otherwise (a
+        fault of the query code) the valid index on disk, so the next search tries again."""
+        reason = f"search failed ({type(exc).__name__}: {exc})"
+        if isinstance(exc, store.IndexInvalid):  # from check_once
+            reason = "a search found nothing, so the index was checked"
+        read_error = store.is_read_error(exc)
+        if failed is not None and self.on_disk(failed) is None:  # an in-memory stand-in
+            return failed if not read_error else self._memory_build(kb, noop, exc)
+        return self.repair(reason, kb, failed=failed if read_error else None, full=read_error)
+
+    def check_once(self, ix: windex.Index | None) -> None:
+        """Raise IndexInvalid when ``ix`` is a generation on disk with a file that fails its full CRC;
+        each file is read once per process. Called when a search found nothing, so that bit rot which
+        still reads as valid does not answer «nothing found» for good (once: 0.1 s at 60k rules, 53 MB)."""
+        ix = self.on_disk(ix)
+        if ix is not None:
+            folder = Path(ix.storage.folder)
+            store.check_new_files(folder, self._checked.setdefault(folder, set()))
+
+    def verify(self, kb: KnowledgeBase, progress: Progress | None = None) -> windex.Index:
+        """The index on disk checked in full (every file's CRC, not the size and mtime shortcut, and
+        a read of its structures) and rebuilt when damaged; an OSError when it cannot be rebuilt
+        (read-only, disk full). A valid index is checked without the lock, so without writing."""
+        try:
+            return store.open_valid(self.index_dir, full=True)
+        except store.IndexInvalid:
+            pass
+        with store.build_lock(self.index_dir):
+            try:
+                return store.open_valid(self.index_dir, full=True)  # repaired by another process
+            except store.IndexInvalid as exc:
+                if not exc.missing:
+                    self._warn(f"verification: {exc.reason}")
+                return self._build(kb, progress or noop)
 
     # ------------------------------------------------------------------ opening
 
@@ -68,6 +143,10 @@ class Lifecycle:
     ) -> windex.Index:
         """A valid index: the one on disk (``current`` reused when it is still the live one), or
         (under the build lock) a new one; warn once when repairing."""
+        try:
+            cache_dir.prepare(self.index_dir)  # nothing is read from a folder others could write in
+        except cache_dir.UnsafeCacheDir as exc:
+            return self._build_in_memory(kb, progress, exc)
         try:
             return store.open_valid(self.index_dir, self.on_disk(current))
         except store.IndexInvalid:
@@ -79,9 +158,11 @@ class Lifecycle:
                 except store.IndexInvalid as exc:
                     if not exc.missing:
                         self._warn(exc.reason)
+                    elif (copied := published.open_copy(self, kb)) is not None:
+                        return copied  # the KB editor's prebuilt index (kb-browser publish)
                     return self._build(kb, progress)
         except (OSError, store.LockTimeout) as exc:  # cache not writable, disk full, lock held for long
-            return self._build_in_memory(kb, progress, exc)
+            return self._in_memory(kb, progress, current, exc)
 
     def on_disk(self, ix: windex.Index | None) -> windex.Index | None:
         """``ix`` when it is a generation of this index folder (not an in-memory stand-in)."""
@@ -104,19 +185,41 @@ class Lifecycle:
         self._pointer_seen = None if moved else seen
         return moved
 
-    def repair(self, reason: str, kb: KnowledgeBase, progress: Progress | None = None) -> windex.Index:
-        """The index rebuilt after ``reason`` (unless another process repaired it meanwhile)."""
-        with store.build_lock(self.index_dir):
-            try:
-                return store.open_valid(self.index_dir)  # repaired by someone else meanwhile
-            except store.IndexInvalid as exc:
-                self._warn(f"{reason}; {exc.reason}")
-                return self._build(kb, progress or noop)
+    def repair(
+        self,
+        reason: str,
+        kb: KnowledgeBase,
+        progress: Progress | None = None,
+        failed: windex.Index | None = None,
+        full: bool = False,
+    ) -> windex.Index:
+        """The index rebuilt after ``reason`` unless the one on disk is valid (``full``: every file's
+        CRC computed) and is not the generation of ``failed`` (an index that failed to read, which no
+        check can clear); in memory when the folder cannot be written."""
+        progress = progress or noop
+        try:
+            with store.build_lock(self.index_dir):
+                try:
+                    ix = store.open_valid(self.index_dir, full=full)  # maybe repaired by another process
+                except store.IndexInvalid as exc:
+                    self._warn(f"{reason}; {exc.reason}")
+                else:
+                    if not self._same_generation(ix, failed):
+                        return ix
+                    self._warn(f"{reason}; its files pass the checks but do not read")
+                return self._build(kb, progress)
+        except (OSError, store.LockTimeout) as exc:
+            return self._memory_build(kb, progress, exc)
 
     def rebuild(self, kb: KnowledgeBase, progress: Progress | None = None) -> windex.Index:
-        """The whole index built again from ``kb``."""
+        """The whole index built again from ``kb`` (an OSError when the folder cannot be written)."""
+        cache_dir.prepare(self.index_dir)
         with store.build_lock(self.index_dir):
             return self._build(kb, progress or noop)
+
+    def _same_generation(self, ix: windex.Index, other: windex.Index | None) -> bool:
+        other = self.on_disk(other)
+        return other is not None and Path(other.storage.folder) == Path(ix.storage.folder)
 
     def _warn(self, reason: str) -> None:
         log.warning("Search index %s: %s; rebuilding it", self.index_dir, reason)
@@ -124,12 +227,66 @@ class Lifecycle:
 
     # ------------------------------------------------------------------ building
 
+    def _memory_build(self, kb: KnowledgeBase, progress: Progress, exc: Exception) -> windex.Index:
+        """:meth:`_build_in_memory`, remembered as not saved (the next update tries the disk again)."""
+        ix = self._build_in_memory(kb, progress, exc)
+        self.unsaved = self.rebuilt_reason
+        return ix
+
+    def _in_memory(
+        self, kb: KnowledgeBase, progress: Progress, current: windex.Index | None, exc: Exception
+    ) -> windex.Index:
+        """``current`` when it is the in-memory index of an earlier failure (its notice was given;
+        the caller syncs it), else a new one, with its notice."""
+        if current is not None and self.on_disk(current) is None and self.unsaved:
+            return current
+        return self._memory_build(kb, progress, exc)
+
+    def _unsaved_update(
+        self,
+        kb: KnowledgeBase,
+        progress: Progress,
+        current: windex.Index | None,
+        refused: windex.Index | None,
+        exc: WriteFailed,
+    ) -> windex.Index:
+        """After the folder refused an update of ``refused`` (the index on disk): an index in memory
+        holding ``kb`` — the earlier one, else a copy of ``refused`` — brought up to date; a full
+        build in memory when neither can be."""
+        earlier = current is not None and self.on_disk(current) is None and self.unsaved
+        ix = current if earlier else None
+        if ix is None and self.on_disk(refused) is not None:
+            ix = self._copy_in_memory(refused, exc.cause)
+        if ix is None:
+            return self._memory_build(kb, progress, exc.cause)
+        try:
+            self.sync(ix, kb, progress)
+        except Exception:  # whatever broke it, a new one replaces it
+            log.info("Search index: in-memory update failed; building it again", exc_info=True)
+            ix = self._memory_build(kb, progress, exc.cause)
+        return ix
+
+    def _copy_in_memory(self, disk: windex.Index, exc: OSError) -> windex.Index | None:
+        """The files of ``disk`` copied into RAM, with the notice (53 MB at 60k rules: far quicker
+        than building it again); None when they cannot be read."""
+        try:
+            ram = processes.PrivateRamStorage()
+            copy_storage(disk.storage, ram)
+            ix = ram.open_index(disk.indexname)
+        except Exception:  # a file gone or damaged: the caller builds from the KB instead
+            log.info("Search index: cannot copy %s into memory", disk.storage.folder, exc_info=True)
+            return None
+        reason = f"cannot write the index in {self.index_dir} ({exc}); using an in-memory copy"
+        log.warning("Search index: %s", reason)
+        self.rebuilt_reason = self.unsaved = reason
+        return ix
+
     def _build_in_memory(self, kb: KnowledgeBase, progress: Progress, exc: Exception) -> windex.Index:
         """Last resort: an index in RAM for this session, so search works without a usable cache."""
         reason = f"cannot write the index in {self.index_dir} ({exc}); using an in-memory index"
         log.warning("Search index: %s", reason)
         self.rebuilt_reason = reason
-        ix = RamStorage().create_index(make_schema())
+        ix = processes.PrivateRamStorage().create_index(make_schema())
         with ix.writer() as writer:
             for done, article in enumerate(kb.articles, 1):
                 for doc in article_documents(article):
@@ -145,7 +302,7 @@ class Lifecycle:
         words: Counter[str] = Counter()  # the vocabulary goes to a side file, not into postings
         try:
             ix = windex.create_in(str(gen), make_schema())
-            with ix.writer(**build_options(len(wanted))) as writer:
+            with processes.writer(ix, **build_options(len(wanted))) as writer:
                 for done, (article, digest) in enumerate(wanted.values(), 1):
                     for doc in article_documents(article, digest, words):
                         writer.add_document(**doc)
@@ -173,28 +330,70 @@ class Lifecycle:
         changed = tuple(a for a in wanted if a in indexed and indexed[a] != wanted[a][1])
         removed = tuple(a for a in indexed if a not in wanted)
         if not (added or changed or removed):
+            if self._record_pending(ix):  # the last update's record failed: try again
+                self._record(ix, ix.latest_generation(), wanted)
             return UpdateReport(errors=kb.errors)
+        report = UpdateReport(added, changed, removed, kb.errors)
+        # Whoosh's writer leaks its lock when its __init__ fails after taking it (a full disk refuses
+        # its temp folder): the lock is taken and released here, around the writer.
+        lock = ix.lock("WRITELOCK")
         try:
-            writer = ix.writer(timeout=WRITER_TIMEOUT, compound=False)
-        except LockError:
-            log.warning("Search index %s is locked by another process; update skipped", self.index_dir)
-            return UpdateReport(errors=kb.errors)
-        todo = added + changed
+            if not try_for(lock.acquire, timeout=WRITER_TIMEOUT, delay=0.1):
+                log.warning("Search index %s is locked by another process; update skipped", self.index_dir)
+                return UpdateReport(errors=kb.errors)
+        except OSError as exc:  # the lock file cannot be made: a read-only cache
+            raise WriteFailed(exc, report) from exc
+        try:
+            writer = ix.writer(_lk=False, compound=False)
+            self._write(writer, wanted, added + changed, changed + removed, progress)
+        except OSError as exc:
+            if store.is_write_error(exc):  # the writer cancelled: the index is as it was
+                raise WriteFailed(exc, report) from exc
+            raise
+        finally:
+            lock.release()
+        self._record(ix, writer.generation, wanted)
+        log.info("Search index: %d added, %d changed, %d removed", len(added), len(changed), len(removed))
+        return report
+
+    @staticmethod
+    def _write(
+        writer, wanted: dict, todo: tuple[str, ...], gone: tuple[str, ...], progress: Progress
+    ) -> None:
+        """Commit ``todo``'s documents in place of ``gone``'s (cancelled on any error)."""
         writer.mergetype = merge_tiers  # see merging.py: a few small merges, never one big one
         with writer:
-            for aid in changed + removed:
+            for aid in gone:
                 writer.delete_by_term("article", aid)
             for done, aid in enumerate(todo, 1):
                 article, digest = wanted[aid]
                 for doc in article_documents(article, digest):
                     writer.add_document(**doc)
                 progress(done, len(todo))
-        if isinstance(ix.storage, FileStorage):
-            hashes = {aid: digest for aid, (_, digest) in wanted.items()}
+
+    def _record(self, ix: windex.Index, generation: int, wanted: dict) -> None:
+        """Record the files and articles of a committed update; a failure leaves the update searchable
+        on disk, without the checksums of its new files: a notice, and the next update tries again."""
+        if not isinstance(ix.storage, FileStorage):
+            return
+        hashes = {aid: digest for aid, (_, digest) in wanted.items()}
+        try:
             with store.build_lock(self.index_dir):
-                store.record_files(Path(ix.storage.folder), (writer.generation, hashes))
-        log.info("Search index: %d added, %d changed, %d removed", len(added), len(changed), len(removed))
-        return UpdateReport(added, changed, removed, kb.errors)
+                store.record_files(Path(ix.storage.folder), (generation, hashes))
+        except OSError as exc:
+            reason = f"cannot record the index update in {self.index_dir} ({exc}); will try again"
+            if self.unsaved != reason:
+                log.warning("Search index: %s", reason)
+            self.rebuilt_reason = self.unsaved = reason
+
+    def _record_pending(self, ix: windex.Index) -> bool:
+        on_disk = self.on_disk(ix)
+        if on_disk is None:
+            return False
+        try:
+            return store.record_pending(Path(on_disk.storage.folder), on_disk.latest_generation())
+        except Exception:  # a TOC listing that fails: the next open repairs
+            return False
 
     @staticmethod
     def _indexed_hashes(ix: windex.Index) -> dict[str, str]:

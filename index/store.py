@@ -12,13 +12,16 @@ CRC is kept in ``kbindex.json`` beside the schema version, so a damaged file is 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import itertools
 import json
 import logging
 import os
+import pickle
 import re
 import shutil
+import struct
 import tempfile
 import time
 import uuid
@@ -30,6 +33,7 @@ import platformdirs
 from whoosh import index as windex
 from whoosh.util.filelock import FileLock
 
+from index import processes
 from index.documents import SCHEMA_VERSION
 from kb.fs import RETRIES, RETRY_DELAY, replace_retrying
 
@@ -58,12 +62,16 @@ class LockTimeout(TimeoutError):
 
 
 def default_index_dir(kb_dir: Path) -> Path:
-    """The user's cache folder for this KB's index (never inside the KB folder)."""
+    """The user's cache folder for this KB's index (never inside the KB folder); when the user cache
+    lies inside the KB folder, a per-user folder in the system temp folder (``kb-browser-<uid>``).
+    Created private and checked by ``cache_dir.prepare`` when the index is opened."""
+    from index import cache_dir  # the app's cache roots and their names live there
+
     resolved = Path(kb_dir).expanduser().resolve()
     key = hashlib.sha1(str(resolved).encode("utf-8")).hexdigest()[:12]
-    base = platformdirs.user_cache_path("kb-browser") / "index"
+    base = platformdirs.user_cache_path(cache_dir.APP_NAME) / "index"
     if base.resolve().is_relative_to(resolved):
-        base = Path(tempfile.gettempdir()) / "kb-browser-index"
+        base = Path(tempfile.gettempdir()) / cache_dir.fallback_name() / "index"
     return base / key
 
 
@@ -169,22 +177,27 @@ def read_article_hashes(index_dir: Path, generation: int) -> dict[str, str] | No
     return hashes if isinstance(hashes, dict) else None
 
 
-def _file_ok(path: Path, recorded: list[int]) -> bool:
-    """Size and CRC as recorded; a file whose size and mtime are unchanged is not read (Whoosh never
-    rewrites a committed file, so anything that damages one also moves its mtime)."""
+def _file_ok(path: Path, recorded: list[int], full: bool = False) -> bool:
+    """Size and CRC as recorded. Unless ``full``, a file whose size and mtime are unchanged is not
+    read: Whoosh never rewrites a committed file, so an edit moves its mtime; bit rot does not, which
+    a failed read during a search (see Lifecycle.recover) or ``kb-browser index`` (full) catches."""
     st = path.stat()
     if st.st_size != recorded[0]:
         return False
-    if len(recorded) > 2 and st.st_mtime_ns == recorded[2]:
+    if not full and len(recorded) > 2 and st.st_mtime_ns == recorded[2]:
         return True
     return _crc(path) == recorded[1]
 
 
-def _check_files(index_dir: Path, meta: dict) -> None:
+def _check_files(index_dir: Path, meta: dict, full: bool = False, done: set[str] | None = None) -> None:
+    """Check the recorded files (``full``: see :func:`_file_ok`); the names of those found whole are
+    added to ``done``, and a name already in it is not read again."""
     for name, recorded in meta.get("files", {}).items():
+        if done is not None and name in done:
+            continue
         path = index_dir / name
         try:
-            ok = _file_ok(path, recorded)
+            ok = _file_ok(path, recorded, full)
         except FileNotFoundError:
             continue  # deleted by Whoosh after a merge; a file the TOC needs fails on open instead
         except OSError as exc:
@@ -193,6 +206,17 @@ def _check_files(index_dir: Path, meta: dict) -> None:
             raise IndexInvalid(f"index version file {META_NAME} is damaged") from None
         if not ok:
             raise IndexInvalid(f"index file {name} is damaged (size or checksum changed)")
+        if done is not None:
+            done.add(name)
+
+
+def check_new_files(index_dir: Path, done: set[str]) -> None:
+    """The full CRC of each recorded file of generation folder ``index_dir`` not in ``done`` (files
+    never change once committed, so each is read once); IndexInvalid when one is damaged."""
+    meta = read_meta(index_dir)
+    if meta is None:
+        raise IndexInvalid(f"index version file {META_NAME} is missing or unreadable")
+    _check_files(index_dir, meta, full=True, done=done)
 
 
 # ----------------------------------------------------------------------------- generations
@@ -263,11 +287,12 @@ def publish(index_dir: Path, generation: Path) -> None:
 # ----------------------------------------------------------------------------- opening
 
 
-def open_valid(index_dir: Path, current: windex.Index | None = None) -> windex.Index:
+def open_valid(index_dir: Path, current: windex.Index | None = None, full: bool = False) -> windex.Index:
     """Open the generation the pointer of ``index_dir`` names after checking version, checksums and
-    readability; ``current``, an index this process has open, is reused when it is that generation."""
+    readability; ``current``, an index this process has open, is reused when it is that generation.
+    ``full``: the CRC of every recorded file is computed (see :func:`_file_ok`)."""
     live = current_dir(index_dir)
-    check(live)
+    check(live, full)
     if current is not None and Path(current.storage.folder) == live:
         return current
     try:
@@ -280,9 +305,9 @@ def open_valid(index_dir: Path, current: windex.Index | None = None) -> windex.I
     return ix
 
 
-def check(index_dir: Path) -> None:
+def check(index_dir: Path, full: bool = False) -> None:
     """Raise IndexInvalid unless the generation folder ``index_dir`` holds an index of our version
-    with undamaged files."""
+    with undamaged files (``full``: every file read, see :func:`_file_ok`)."""
     if not index_dir.is_dir() or not any(index_dir.glob("_MAIN_*.toc")):
         if index_dir.is_dir() and any(index_dir.iterdir()):
             raise IndexInvalid("index table of contents is missing")
@@ -294,7 +319,7 @@ def check(index_dir: Path) -> None:
         raise IndexInvalid(
             f"index schema version {meta.get('schema_version')!r} differs from {SCHEMA_VERSION}"
         )
-    _check_files(index_dir, meta)
+    _check_files(index_dir, meta, full)
 
 
 def _probe(ix: windex.Index) -> None:
@@ -305,9 +330,48 @@ def _probe(ix: windex.Index) -> None:
         reader = s.reader()
         for fieldname in ("ahash", "content"):
             for term in itertools.islice(reader.lexicon(fieldname), 50):
-                reader.postings(fieldname, term).id()  # the first block (a common term has 50k ids)
+                postings = reader.postings(fieldname, term)  # reads the first block (of 50k ids at most)
+                if postings.is_active():  # inactive: every document of the term is deleted (an edit)
+                    postings.id()
         for docnum in itertools.islice(reader.all_doc_ids(), 200):
             reader.stored_fields(docnum)
+
+
+# ----------------------------------------------------------------------------- failures
+
+_READ_ERRORS = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, UnicodeDecodeError)
+_READERS = (  # code that reads the index files: Whoosh, and our readers of its internals
+    os.path.join(os.sep, "whoosh", ""),
+    os.path.join("index", "stored.py"),
+    os.path.join("index", "postings.py"),
+)
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
+_WRITE_ERRNOS.add(getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
+def is_read_error(exc: BaseException) -> bool:
+    """Whether ``exc`` looks like the index files failing to read (IndexInvalid, an I/O or decoding
+    error, any error raised inside Whoosh or our readers of its files) rather than a query fault."""
+    if isinstance(exc, (IndexInvalid, *_READ_ERRORS)):
+        return True
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and any(part in tb.tb_frame.f_code.co_filename for part in _READERS)
+
+
+def is_write_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is the index folder refusing a write (disk full, read-only, no permission, a
+    lock held too long) rather than its files being damaged."""
+    if isinstance(exc, (PermissionError, LockTimeout)):
+        return True
+    return isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS
+
+
+def record_pending(index_dir: Path, generation: int) -> bool:
+    """Whether TOC ``generation`` of the generation folder ``index_dir`` was committed but its files
+    and articles were not recorded (the version file's write failed: a full disk)."""
+    return read_article_hashes(index_dir, generation) is None
 
 
 # ----------------------------------------------------------------------------- locking and building
@@ -315,16 +379,27 @@ def _probe(ix: windex.Index) -> None:
 
 @contextlib.contextmanager
 def build_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """An inter-process lock beside the index folder, held while it is (re)built or its meta written."""
+    """An inter-process lock beside the index folder, held while it is (re)built or its meta written.
+
+    An OS lock (``flock``; ``msvcrt.locking`` on Windows): the OS releases it when the last process
+    holding it ends, so the lock of a process that died is free at once. Processes forked while it
+    is held close their copy first thing (index/processes.py), so they never keep it."""
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(index_dir.parent / (index_dir.name + LOCK_SUFFIX)))
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    waited = False
     while not lock.acquire(blocking=False):
-        if time.monotonic() > deadline:
+        if not waited:
+            log.info("Search index %s: waiting for the build lock held by another process", index_dir)
+            waited = True
+        if time.monotonic() > started + timeout:
             raise LockTimeout(f"index {index_dir} is locked by another process")
         time.sleep(0.05)
+    if waited:
+        log.info("Search index %s: build lock taken after %.1f s", index_dir, time.monotonic() - started)
     try:
-        yield
+        with processes.parent_only(lock):
+            yield
     finally:
         lock.release()
 

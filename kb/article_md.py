@@ -13,7 +13,8 @@ FRONT_KEYS = ("id", "title", "line", "breadcrumb", "source", "date", "order")
 REQUIRED_KEYS = ("id", "title", "line")
 
 _SECTION_RE = re.compile(r"^##\s+(?P<title>.+?)(?:\s+\{#(?P<id>[^}\s]+)\})?\s*$")
-_RULE_RE = re.compile(r"^(?P<number>\d+)\.\s+(?P<body>.*)$")
+_RULE_RE = re.compile(r"^(?P<number>[0-9]+)\.\s+(?P<body>.*)$")  # ASCII digits, as Markdown lists
+MAX_RULE_DIGITS = 9  # int() refuses more than 4300 digits; no procedure numbers rules past a billion
 _BLOCK_RE = re.compile(r"^>\s*\[!(?P<kind>\w+)\]\s*(?P<label>.*)$")
 _CUSTOMER_RE = re.compile(r"^\s*>\s*\[!customer\]", re.IGNORECASE)
 _BULLET_RE = re.compile(r"^[-*+]\s+")
@@ -51,7 +52,7 @@ class _SectionDraft:
 
 def parse_article(text: str, path: Path | None = None) -> Article:
     """Parse one article; raises ArticleError with the line at fault."""
-    lines = text.splitlines()
+    lines = split_lines(text)
     meta, body_start = parse_front_matter(lines)
     _check_id(meta["id"], 2, "article id")
     article_id = meta["id"]
@@ -88,6 +89,8 @@ def parse_article(text: str, path: Path | None = None) -> Article:
         elif m := _RULE_RE.match(line):
             if current is top:
                 raise ArticleError(i + 1, "numbered rule outside a section (add a '## ' heading)")
+            if len(m["number"]) > MAX_RULE_DIGITS:
+                raise ArticleError(i + 1, f"rule number is too long ({len(m['number'])} digits)")
             number = int(m["number"])
             if number in current.numbers:
                 raise ArticleError(i + 1, f"duplicate rule number {number} in {current.id!r}")
@@ -121,15 +124,45 @@ def parse_article(text: str, path: Path | None = None) -> Article:
     )
 
 
+MAX_ORDER = 1_000_000
+
+
 def _order(meta: dict[str, str], lines: list[str]) -> int | None:
-    """The front matter's ``order:`` (a whole number ≥ 1), or None when there is none."""
+    """The front matter's ``order:`` (a whole number from 1 to MAX_ORDER), or None when there is none.
+    Only ASCII digits: ``str.isdigit()`` also accepts "²" and "١", which ``int()`` refuses or reads."""
     value = meta.get("order", "")
     if not value:
         return None
-    if not value.isdigit() or int(value) < 1:
-        line = next((i + 1 for i, text in enumerate(lines) if text.startswith("order:")), 1)
-        raise ArticleError(line, f"order must be a whole number from 1 up, not {value!r}")
+    if not _ORDER_RE.fullmatch(value) or not 1 <= int(value) <= MAX_ORDER:
+        line = _front_matter_line(lines, "order")
+        raise ArticleError(line, f"order must be a whole number from 1 to {MAX_ORDER}, not {value[:40]!r}")
     return int(value)
+
+
+_ORDER_RE = re.compile(r"[0-9]{1,7}")
+
+
+def _front_matter_line(lines: list[str], key: str) -> int:
+    """The 1-based line of the last ``key:`` line of the front matter (the one that counts)."""
+    found = 1
+    for i, text in enumerate(lines[1:], start=1):
+        if text.strip() == "---":
+            break
+        if text.partition(":")[0].strip() == key:
+            found = i + 1
+    return found
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines as an editor numbers them: only LF, CRLF and CR end a line. ``str.splitlines()``
+    also breaks at \\x0b, \\x0c, \\x1c-\\x1e, \\x85, U+2028 and U+2029, which would shift every line
+    number reported after such a character (and cut a value in two)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def parse_front_matter(
@@ -158,6 +191,13 @@ def parse_front_matter(
 def _unquote(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] == "'":
         return value[1:-1].replace("''", "'")
+    return value
+
+
+def _quote(value: str) -> str:
+    """A front-matter value as written: quoted when reading it bare would unquote it (``'x'``)."""
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return "'" + value.replace("'", "''") + "'"
     return value
 
 
@@ -363,7 +403,7 @@ def article_to_markdown(article: Article) -> str:
         "order": str(article.order) if article.order is not None else "",
         **article.extra,
     }
-    out += [f"{key}: {value}" for key, value in values.items() if value]
+    out += [f"{key}: {_quote(value)}" for key, value in values.items() if value]
     out += ["---", "", f"# {article.title}", ""]
     out += _body_to_markdown(article.intro, article.blocks, article.tables)
     for section in article.sections:
@@ -420,7 +460,7 @@ def file_type(text: str) -> str:
     """The front matter's ``type:`` (glossary, thesaurus), "" for an article or no front matter."""
     head = text[: text.find("\n---", 3) + 5] if text.startswith("---") else ""
     try:
-        meta, _ = parse_front_matter(head.splitlines(), required=())
+        meta, _ = parse_front_matter(split_lines(head), required=())
     except ArticleError:
         return ""
     return meta.get("type", "")

@@ -98,6 +98,10 @@ def _parse_file(path: Path) -> tuple[Parsed, tuple[LoadError, ...]]:
         return LoadError(path, exc.line, exc.message), ()
     except OSError as exc:
         return LoadError(path, None, f"cannot read: {exc.strerror or exc}"), ()
+    except Exception as exc:
+        # a reader bug on some odd input must cost this one file, never the whole KB
+        log.exception("%s: unexpected error while reading", path)
+        return LoadError(path, None, f"file could not be read ({type(exc).__name__}: {exc})"), ()
 
 
 def _parse_text(text: str, path: Path) -> Parsed:

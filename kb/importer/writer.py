@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from kb.fs import replace_retrying
 from kb.importer.errors import ProcedureImportError
+from kb.importer.holders import article_holders, front_matter_id, remove_stale_temp_files
 from kb.importer.keep import (
     existing_phrasings,
     has_phrasing_blocks,
@@ -49,10 +50,16 @@ class ImportReport:
     # files with [!customer] blocks that do not read as an article, so their phrasings cannot be
     # matched to rules: a conflict as any differing file; with force they are overwritten without them
     unmerged_phrasings: list[Path] = field(default_factory=list)
+    # article id -> the file compared and written: the planned name, or the file that already holds
+    # the id under another name (the editor renamed ss.md to ss-old.md); warnings say which
+    targets: dict[str, Path] = field(default_factory=dict)
+    refused: dict[Path, str] = field(default_factory=dict)  # not written at all, and why (Russian)
+    warnings: list[str] = field(default_factory=list)  # written, but the editor should know (Russian)
+    stale_removed: list[Path] = field(default_factory=list)  # temp files a killed import had left
 
     @property
     def ok(self) -> bool:
-        return not self.conflicts and not self.failed
+        return not self.conflicts and not self.failed and not self.refused
 
     @property
     def written(self) -> list[Path]:
@@ -70,8 +77,16 @@ def write_import(
             kb_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ProcedureImportError(f"не удалось создать папку {kb_dir}: {exc.strerror or exc}") from exc
-    targets = [(existing_any_case(safe_target(kb_dir, plan.file_name(a))), a) for a in plan.articles]
-    for target, article in targets:
+    planned = [(existing_any_case(safe_target(kb_dir, plan.file_name(a))), a) for a in plan.articles]
+    holders = article_holders(kb_dir)
+    if not dry_run:
+        folders = [kb_dir, *(p.parent for paths in holders.values() for p in paths)]
+        report.stale_removed = remove_stale_temp_files(folders)
+    for name, article in planned:
+        target = _target(report, kb_dir, name, article.id, holders.get(article.id, []))
+        if target is None:
+            continue
+        report.targets[article.id] = target
         try:
             _write_one(report, plan, target, article, force=force)
         except OSError as exc:
@@ -79,6 +94,67 @@ def write_import(
             report.failure_reasons[target] = exc.strerror or str(exc)
             log.error("cannot write %s: %s", target, exc)
     return report
+
+
+def _target(
+    report: ImportReport, kb_dir: Path, planned: Path, article_id: str, holders: list[Path]
+) -> Path | None:
+    """The file an article goes to: the one that already holds its id, whatever its name; None (and
+    the reason in ``report.refused``) when writing could only leave two files with one id or replace
+    another article."""
+    others = [p for p in holders if not _same_file(p, planned)]
+    if not others:
+        held = front_matter_id(planned) if planned.is_file() else ""
+        if held and held != article_id:
+            return _refuse(
+                report,
+                planned,
+                f"{planned.name} содержит другую статью (id «{held}»), а не «{article_id}»: файл не "
+                "перезаписан. Переименуйте этот файл или исправьте его id и повторите импорт",
+            )
+        return planned
+    names = ", ".join(_inside(kb_dir, p) for p in holders)
+    if len(holders) > 1:
+        return _refuse(
+            report,
+            planned,
+            f"статья «{article_id}» уже есть в нескольких файлах ({names}): не записано. "
+            "Оставьте один из этих файлов и повторите импорт",
+        )
+    holder = others[0]
+    if holder.is_symlink():
+        return _refuse(
+            report,
+            planned,
+            f"статья «{article_id}» лежит в ссылке {names}: не записано, второй файл не создан",
+        )
+    report.warnings.append(
+        f"статья «{article_id}» уже лежит в файле {names}: импорт сравнивается с ним и пишет в него, "
+        f"второй файл {planned.name} не создаётся"
+    )
+    log.warning("%s holds article %r: the import goes there, not to %s", holder, article_id, planned.name)
+    return holder
+
+
+def _refuse(report: ImportReport, planned: Path, reason: str) -> None:
+    report.refused[planned] = reason
+    log.warning("%s", reason)
+    return None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a == b or os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _inside(kb_dir: Path, path: Path) -> str:
+    """A file's name as the editor sees it in the KB folder (``ss-old.md``, ``old/ss.md``)."""
+    try:
+        return path.relative_to(kb_dir).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _write_one(

@@ -131,3 +131,15 @@ def test_import_into_the_bundled_demo_kb_is_refused(make_window, qtbot, monkeypa
     window.actions_.import_procedure.trigger()
     assert warnings and "демонстрационная" in warnings[0]
     assert {p.name: p.read_bytes() for p in bundled_kb_dir().glob("*.md")} == before
+
+
+def test_preview_names_the_renamed_file_an_article_goes_to(qtbot, kb_copy: Path):
+    """ss.md renamed to ss-old.md: the preview says the import goes there, and no ss.md appears."""
+    (kb_copy / "ss.md").rename(kb_copy / "ss-old.md")
+    dialog = ImportPreviewDialog(prepare_import(bundled_source(), kb_copy), kb_copy)
+    qtbot.addWidget(dialog)
+    assert status_of(dialog, "ss").endswith("(файл ss-old.md)")
+    notes = " ".join(w.text() for w in dialog.findChildren(QLabel))
+    assert "ss-old.md" in notes and "ss.md не создаётся" in notes
+    press_import(dialog)
+    assert not (kb_copy / "ss.md").exists() and dialog.report.ok

@@ -27,7 +27,7 @@ def _leftovers(index_dir: Path) -> list[str]:
     pointer and the KB cache."""
     beside = [p.name for p in index_dir.parent.iterdir() if ".build-" in p.name or ".old-" in p.name]
     current = int(current_dir(index_dir).name.removeprefix("gen-"))
-    needed = {f"gen-{current}", f"gen-{current - 1}", "current", "kbcache.pickle"}
+    needed = {f"gen-{current}", f"gen-{current - 1}", "current", "kbcache.bin"}
     return beside + [p.name for p in index_dir.iterdir() if p.name not in needed]
 
 

@@ -3,11 +3,12 @@
 import random
 
 import pytest
-from whoosh.filedb.filestore import FileStorage, RamStorage
+from whoosh.filedb.filestore import FileStorage
 
 from index import postings as P
 from index.documents import make_schema
 from index.postings import PostingsCache
+from index.processes import PrivateRamStorage
 
 WORDS = [f"w{i}" for i in range(60)]
 
@@ -45,7 +46,7 @@ def _expected(reader, field, text):
 
 @pytest.fixture(params=["disk", "ram"])
 def index(request, tmp_path):
-    storage = FileStorage(str(tmp_path)).create() if request.param == "disk" else RamStorage()
+    storage = FileStorage(str(tmp_path)).create() if request.param == "disk" else PrivateRamStorage()
     ix = _index(storage)
     yield ix
     ix.close()

@@ -57,3 +57,34 @@ def test_odd_queries_answer_or_say_nothing_found(bundled_index: KnowledgeIndex, 
 def test_very_long_query_is_still_fast_and_relevant(bundled_index: KnowledgeIndex):
     result = _check(bundled_index, "роуминг " + "x" * 20_000)
     assert result.hits and result.hits[0].id == "ss/finance/3"
+
+
+# ------------------------------------------------------------------ bit rot anywhere
+
+INDEX_FILE_KINDS = (".trm", ".pst", "_stored.col", "_content_len.col", ".toc", "words.tsv")
+
+
+@pytest.mark.parametrize("kind", INDEX_FILE_KINDS)
+def test_bit_rot_anywhere_with_mtime_kept_never_answers_nothing_found(small_kb, tmp_path, kind: str):
+    """16 bytes inverted at 16 places of each kind of index file (12 spread out, 4 at the end, where a
+    table's index lives), size and mtime kept: the search for «роуминг» still answers the roaming
+    rule first (a read error or an empty answer checks the files in full and repairs)."""
+    import shutil
+
+    from index.store import current_dir
+    from tests.index.fault_helpers import ROAMING, flip_keeping_mtime
+
+    index_dir = tmp_path / "ix"
+    KnowledgeIndex.open(small_kb, index_dir).close()
+    pristine = tmp_path / "pristine"
+    shutil.copytree(index_dir, pristine)
+    name = next(p.name for p in current_dir(index_dir).iterdir() if p.name.endswith(kind))
+    size = (current_dir(index_dir) / name).stat().st_size
+    spread = {size * i // 12 for i in range(12)}
+    for pos in sorted(spread | {max(0, size - 16 * i) for i in range(1, 5)}):
+        shutil.rmtree(index_dir)
+        shutil.copytree(pristine, index_dir)
+        flip_keeping_mtime(current_dir(index_dir) / name, pos)
+        with KnowledgeIndex.open(small_kb, index_dir) as ix:
+            result = ix.search("роуминг")
+            assert result.hits and result.hits[0].id == ROAMING, (name, pos, ix.rebuilt_reason)

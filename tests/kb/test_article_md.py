@@ -123,6 +123,13 @@ def test_rule_ids_and_lines_after_parse() -> None:
         ("---\nid: x\ntitle: X\nline: СС\n---\n> [!phrase] x\n", 6, "has no text"),
         ("---\nid: Bad Id\ntitle: X\nline: СС\n---\n", 2, "bad article id"),
         ("---\nid: x\ntitle: X\nline: СС\n---\n## Раздел {#Bad}\n", 6, "bad section id"),
+        ("---\nid: x\ntitle: X\nline: СС\n---\n## Р {#r}\n\n" + "9" * 5000 + ". x\n", 8, "too long"),
+        ("---\nid: x\ntitle: X\nline: СС\norder: ²\n---\n", 5, "whole number"),
+        (
+            "---\nid: x\ntitle: X\nline: СС\nnote: а\u2028б\x85\n---\n## Р {#r}\n\n> [!note] x\n",
+            9,
+            "unknown block",
+        ),
     ],
 )
 def test_format_errors_name_their_line(text: str, line: int, message: str) -> None:

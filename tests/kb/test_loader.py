@@ -188,8 +188,46 @@ def test_articles_follow_their_order_then_file_names(kb_dir: Path) -> None:
     assert [a.order for a in kb.articles] == [1, 2, None, None]
 
 
-@pytest.mark.parametrize("value", ["first", "0", "-1", "1.5"])
+@pytest.mark.parametrize(
+    "value", ["first", "0", "-1", "1.5", "²", "١", "1e9999", "9" * 5000, "1000001", "\x07", "0x10"]
+)
 def test_an_order_that_is_not_a_whole_number_is_reported_with_its_line(kb_dir: Path, value: str) -> None:
     write(kb_dir, "c.md", GOOD.format(id="c").replace("line: СС\n", f"line: СС\norder: {value}\n"))
     error = only_error(kb_dir)
     assert (error.path.name, error.line) == ("c.md", 5) and "order" in error.message
+
+
+def test_order_superscript_two_is_that_files_error_and_the_rest_loads(kb_dir: Path) -> None:
+    """``order: ²``: ``str.isdigit()`` is true but ``int()`` fails; it once failed the whole KB."""
+    write(kb_dir, "c.md", GOOD.format(id="c").replace("line: СС\n", "line: СС\norder: ²\n"))
+    error = only_error(kb_dir)
+    assert (error.path, error.line) == (kb_dir / "c.md", 5)
+    assert "²" in error.message
+
+
+def test_line_numbers_count_only_real_line_ends(kb_dir: Path) -> None:
+    """A value holding U+2028 or \\x85 (pasted from Word) does not shift the line reported below it."""
+    text = GOOD.format(id="c").replace("line: СС\n", "line: СС\nbreadcrumb: а\u2028б\x85в\x0cг\norder: x\n")
+    write(kb_dir, "c.md", text)
+    error = only_error(kb_dir)
+    assert (error.path.name, error.line) == ("c.md", 6)
+
+
+def test_a_reader_bug_costs_one_file_not_the_whole_kb(
+    kb_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import kb.loader as loader
+
+    real = loader.parse_article
+
+    def parse(text: str, path: Path | None = None):
+        if path is not None and path.name == "c.md":
+            raise TypeError("a bug")
+        return real(text, path=path)
+
+    monkeypatch.setattr(loader, "parse_article", parse)
+    write(kb_dir, "c.md", GOOD.format(id="c"))
+    with caplog.at_level(logging.ERROR, logger="kb.loader"):
+        error = only_error(kb_dir)
+    assert error.path.name == "c.md" and "TypeError" in error.message
+    assert any(r.exc_info for r in caplog.records), "the traceback is logged for the developers"
