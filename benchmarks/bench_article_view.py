@@ -92,6 +92,7 @@ def bench_case(app: QApplication, name: str, runs: int) -> dict:
         before = _rss_mb()
         kb, load_s = _timed(lambda: load_kb(Path(tmp)))
         held = _rss_mb() - before
+    gc.freeze()  # as the app does once the index is warm (desktop_app/index_session.py)
     article = kb.article("big")
     plan, plan_s = _timed(lambda: plan_pages(article))
     middle = len(plan.pages) // 2

@@ -220,10 +220,6 @@ class RenderedPage:
     images: PageImages
     loaded: dict[str, QImage] = field(default_factory=dict)
 
-    @property
-    def needs_files(self) -> bool:
-        return bool(self.images.requests) and not self.loaded
-
 
 def render(request: PageRequest) -> RenderedPage:
     """The page's HTML (no file is read: images only get keys); pure, safe on any thread."""
@@ -260,7 +256,10 @@ def quick_plan(article: Article) -> ArticlePlan | None:
 
 
 def fits_gui_thread(plan: ArticlePlan, page: int) -> bool:
-    """Whether a page is small enough to render on the GUI thread (the bundled articles are)."""
+    """Whether a page is small enough to render on the GUI thread: an ordinary article (one page, as
+    the bundled ones), not a full page of a big one (~40 ms of rendering, 160 ms on a loaded host)."""
+    if len(plan.pages) > 1:
+        return False
     shown = plan.pages[page]
     pieces = plan.pieces[shown.start : shown.end]
     if len(pieces) > SYNC_PIECES or any(p.size >= MAX_PIECE_CHARS for p in pieces):  # maybe cut

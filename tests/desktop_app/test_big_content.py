@@ -34,18 +34,23 @@ SHOWN_TIMEOUT_MS = 60_000
 class StallMeter:
     """The longest gap between ticks of a 10 ms timer on the GUI thread while it runs."""
 
+    current: StallMeter | None = None  # the one running: steps name their phase on it
+
     def __init__(self) -> None:
         self.longest = 0.0
+        self.phase, self.worst_phase = "", ""
         self._timer = QTimer()
         self._timer.setInterval(10)
         self._timer.timeout.connect(self._tick)
 
     def _tick(self) -> None:
         now = time.perf_counter()
-        self.longest = max(self.longest, now - self._last)
+        if now - self._last > self.longest:
+            self.longest, self.worst_phase = now - self._last, self.phase
         self._last = now
 
     def __enter__(self) -> StallMeter:
+        StallMeter.current = self
         self._last = time.perf_counter()
         self._timer.start()
         return self
@@ -53,6 +58,12 @@ class StallMeter:
     def __exit__(self, *exc) -> None:
         self._tick()
         self._timer.stop()
+        StallMeter.current = None
+
+
+def _phase(name: str) -> None:
+    if StallMeter.current is not None:
+        StallMeter.current.phase = name
 
 
 def _assert_responsive(steps: Callable[[], None], attempts: int = 3) -> None:
@@ -63,7 +74,7 @@ def _assert_responsive(steps: Callable[[], None], attempts: int = 3) -> None:
     for _ in range(attempts):
         with StallMeter() as meter:
             steps()
-        seen.append(f"{meter.longest * 1000:.0f}")
+        seen.append(f"{meter.longest * 1000:.0f} ({meter.worst_phase})")
         if meter.longest < MAX_STALL_S:
             return
     pytest.fail(f"GUI thread blocked {', '.join(seen)} ms in {attempts} runs")
@@ -90,13 +101,16 @@ def _shows(window, rule_id: str) -> bool:
 def _open_by_search(qtbot, window, rule_id: str) -> None:
     """What an agent does: type the word only the last rule has, press Enter, read the article."""
     window.clear_search()
+    _phase("typing the query")
     search(qtbot, window, big_articles.MARKER, expect_first=rule_id)
+    _phase("opening the hit")
     QTest.keyClick(window.search_box, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: _shows(window, rule_id), timeout=SHOWN_TIMEOUT_MS)
     qtbot.wait(50)  # the first paint of the page
 
 
 def _open_by_link(qtbot, window, rule_id: str) -> None:
+    _phase(f"opening {rule_id}")
     window.open_anchor(rule_id)
     qtbot.waitUntil(lambda: _shows(window, rule_id), timeout=SHOWN_TIMEOUT_MS)
     qtbot.wait(50)
