@@ -76,12 +76,19 @@ class SafeUnpickler(pickle.Unpickler):
 
 def loads(data: bytes):
     """``pickle.loads`` that refuses every global outside :data:`ALLOWED`."""
-    return SafeUnpickler(io.BytesIO(data)).load()
+    return load(io.BytesIO(data))
 
 
 def load(file):
-    """``pickle.load`` that refuses every global outside :data:`ALLOWED`."""
-    return SafeUnpickler(file).load()
+    """``pickle.load`` that refuses every global outside :data:`ALLOWED`. A pickle that fails any
+    other way (garbage: TypeError, ValueError …) raises ``UnpicklingError`` too, so that it reads as
+    a damaged file wherever it was called from; ``EOFError`` (the end of a run file) stays."""
+    try:
+        return SafeUnpickler(file).load()
+    except (EOFError, pickle.UnpicklingError):
+        raise
+    except Exception as exc:
+        raise pickle.UnpicklingError(f"damaged pickle: {exc!r}") from exc
 
 
 def _shim() -> types.ModuleType:
