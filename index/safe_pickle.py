@@ -97,9 +97,13 @@ class _Input:
         return len(chunk)
 
     def readline(self) -> memoryview:
-        rest = self.data[self.pos :].tobytes()
-        end = rest.find(b"\n")
-        return self.read(-1 if end < 0 else end + 1)
+        end = self.pos
+        while end < len(self.data):
+            chunk = self.data[end : end + 4096].tobytes()
+            if (i := chunk.find(b"\n")) >= 0:
+                return self.read(end + i + 1 - self.pos)
+            end += len(chunk)
+        return self.read()
 
 
 def loads(data: bytes):
@@ -141,17 +145,24 @@ def _shim() -> types.ModuleType:
 
 
 def install() -> None:
-    """Every pickle Whoosh reads from now on goes through :class:`SafeUnpickler`."""
-    from whoosh import codec, columns, compat, externalsort, formats, index, legacy, multiproc  # noqa: F401
-    from whoosh.codec import whoosh3
-    from whoosh.filedb import fileindex, structfile
+    """Every pickle Whoosh reads from now on goes through :class:`SafeUnpickler`: ``loads`` and
+    ``load`` in ``whoosh.compat`` (modules imported later take them from there) and in every Whoosh
+    module already imported that holds its own reference (``whoosh.codec.whoosh3``,
+    ``whoosh.columns``, ``whoosh.formats``: ``loads``; ``whoosh.filedb.structfile``: ``load_pickle``,
+    behind every ``read_pickle``), and a stand-in ``pickle`` module where Whoosh calls
+    ``pickle.loads`` / ``pickle.load`` (``whoosh.index`` and ``whoosh.filedb.fileindex``: the TOC's
+    schema; ``whoosh.multiproc``: the job files of writer processes)."""
+    from whoosh import columns, compat, externalsort, formats, index, legacy, multiproc  # noqa: F401
+    from whoosh.codec import whoosh3  # noqa: F401
+    from whoosh.filedb import fileindex, structfile  # noqa: F401
 
-    for module in (compat, whoosh3, columns, formats):
-        module.loads = loads
-    compat.load = externalsort.load = structfile.load_pickle = load
     shim = _shim()
-    for module in (index, fileindex, multiproc):  # they call ``pickle.loads`` / ``pickle.load``
-        module.pickle = shim
+    replacements = {id(pickle.loads): loads, id(pickle.load): load, id(pickle): shim}
+    for name, module in list(sys.modules.items()):
+        if name == "whoosh" or name.startswith("whoosh."):
+            for attr, value in list(vars(module).items()):
+                if id(value) in replacements:
+                    setattr(module, attr, replacements[id(value)])
     legacy.toc_loaders.clear()  # the -110 TOC's own unpickler: never written by Whoosh 2.7
 
 

@@ -223,6 +223,15 @@ def test_install_replaces_every_loads_whoosh_calls():
     for module in (windex, fileindex, multiproc):
         assert module.pickle.loads is safe_pickle.loads and module.pickle.load is safe_pickle.load
         assert module.pickle.dumps(1) == pickle.dumps(1)
+    plain = (pickle, pickle.loads, pickle.load)
+    left = [
+        f"{name}.{attr}"
+        for name, module in list(sys.modules.items())
+        if name.startswith("whoosh")
+        for attr, value in vars(module).items()
+        if any(value is p for p in plain)
+    ]
+    assert not left, f"Whoosh modules that still unpickle with plain pickle: {left}"
 
 
 # ----------------------------------------------------------------------------- the allow-list
