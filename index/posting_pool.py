@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator
 
 from whoosh import writing
 
+from index import safe_pickle
+
 CHUNK = 8192  # postings per pickle call: ~1 MB, so reading a run back never holds much more
 
 
@@ -35,7 +37,7 @@ class ChunkedPostingPool(writing.PostingPool):
         try:
             while True:
                 try:
-                    chunk = pickle.load(f)
+                    chunk = safe_pickle.load(f)
                 except EOFError:
                     return
                 yield from chunk

@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import itertools
 import operator
-import pickle
 import struct
 import threading
 import zlib
@@ -23,6 +22,8 @@ from array import array
 from collections import OrderedDict
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+
+from index import safe_pickle
 
 Pair = tuple[array, array]  # docnums ('I'), term frequencies ('f')
 CACHE_POSTINGS = 3_000_000  # postings kept per reader (8 bytes each); the least recently used go first
@@ -129,10 +130,10 @@ def read_postings(leaf, field: str, text: str) -> Pair:
         (size,) = _BLOCK_LENGTH.unpack_from(buf, pos)
         last, size = size < 0, abs(size)
         stream.seek(pos + 4)
-        count, _maxid, _maxweight, compressed, _minlen, _maxlen = pickle.load(stream)
+        count, _maxid, _maxweight, compressed, _minlen, _maxlen = safe_pickle.load(stream)
         pos += 4 + size
         data = buf[stream.tell() : pos]
-        block_ids, weights, _ = pickle.loads(zlib.decompress(data) if compressed else data)
+        block_ids, weights, _ = safe_pickle.loads(zlib.decompress(data) if compressed else data)
         ids.extend(itertools.accumulate(block_ids))  # delta-coded from 0 in every block
         if weights is None or isinstance(weights, float):  # all 1.0, or all the same
             tfs.extend(itertools.repeat(1.0 if weights is None else weights, count))

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import bisect
 import os
-import pickle
 import zlib
 
 from whoosh.codec.whoosh3 import STORED_COLUMN, W3Codec
+
+from index import safe_pickle
 
 _pread = getattr(os, "pread", None)
 
@@ -41,7 +42,7 @@ class StoredFields:
         size = lengths[d]
         if not size:
             return {}
-        return pickle.loads(zlib.decompress(_pread(fd, size, basepos + offsets[d])))
+        return safe_pickle.loads(zlib.decompress(_pread(fd, size, basepos + offsets[d])))
 
     def close(self) -> None:
         for segment in self._segments:
