@@ -257,7 +257,7 @@ def _files_to_copy(gen: Path, recorded: dict) -> list[str]:
     tocs = sorted(n for n in present if _toc_number(n) is not None)
     if not tocs:
         raise _Unusable("its table of contents is missing")
-    return sorted(recorded) + tocs
+    return sorted(set(recorded) | set(tocs))  # the TOC is recorded too (and checked) since it has a CRC
 
 
 def untrusted_reason(kb_dir: Path, gen: Path, names: list[str]) -> str | None:

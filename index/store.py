@@ -144,7 +144,10 @@ def prefetch(index_dir: Path) -> None:
 
 
 def _is_index_file(name: str) -> bool:
-    return (name.startswith("MAIN") and not name.endswith("LOCK")) or name == WORDS_NAME
+    """A file Whoosh (or the build) writes once and never changes: segments, tables of contents
+    (``_MAIN_N.toc``, so a replaced schema or segment list is noticed too), the vocabulary."""
+    segment = name.startswith("MAIN") and not name.endswith("LOCK")
+    return segment or (name.startswith("_MAIN_") and name.endswith(".toc")) or name == WORDS_NAME
 
 
 def record_files(index_dir: Path, articles: tuple[int, dict[str, str]] | None = None) -> None:

@@ -337,3 +337,21 @@ def test_an_in_memory_copy_spills_into_a_private_temp_folder_removed_with_it():
     del spill
     gc.collect()
     assert not folder.exists()
+
+
+def test_a_replaced_table_of_contents_is_noticed_by_its_checksum(small_kb: Path, tmp_path: Path):
+    """The TOC (schema and segment list) is checksummed like the segments: a rewritten one is damage
+    on open, not a silently different index."""
+    index_dir = tmp_path / "ix"
+    KnowledgeIndex.open(small_kb, index_dir).close()
+    gen = current_dir(index_dir)
+    toc = next(gen.glob("_MAIN_*.toc"))
+    assert toc.name in json.loads((gen / META_NAME).read_text(encoding="utf-8"))["files"]
+    data = bytearray(toc.read_bytes())
+    data[-3] ^= 0x01
+    toc.write_bytes(bytes(data))
+    with pytest.raises(store.IndexInvalid, match=toc.name):
+        store.check(gen)
+    with KnowledgeIndex.open(small_kb, index_dir) as ix:
+        assert toc.name in (ix.rebuilt_reason or "")
+        assert ix.search("роуминг").hits[0].id == ROAMING
