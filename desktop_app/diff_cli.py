@@ -34,10 +34,9 @@ from kb.changes import (
     states_from_manifest,
 )
 from kb.loader import load_kb
+from kb.manifest import PUBLISH_DIR, VERSIONS_DIR
 from kb.model import KnowledgeBase
 
-PUBLISH_DIR = ".kb-browser"  # as kb/manifest.py: KB_DIR/.kb-browser/{manifest.json, versions/N.json}
-VERSIONS_DIR = "versions"
 _VERSION_RE = re.compile(r"^(?P<kb>.+)@(?P<n>\d+)$")
 _SPACE_RE = re.compile(r"\s+")
 NO_CHANGES = "Изменений нет"
