@@ -18,7 +18,7 @@ _MD_ESCAPE_RE = re.compile(r"([\\`*_\[\]])")
 _MD_UNESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|])")
 _LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
 _ENDS_CLAUSE = ".,;:!?…"
-_LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # a link, or a picture (its alt text)
 _STRONG_RE = re.compile(r"(?<!\\)(\*\*|__)(.+?)(?<!\\)\1")
 _EM_RE = re.compile(r"(?<![\\\w*])\*(?!\s)(.+?)(?<![\\\s])\*(?!\w)")
 

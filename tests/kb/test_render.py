@@ -238,3 +238,12 @@ def test_an_ordinary_article_is_one_page_with_no_page_links():
     plan = plan_pages(parse_article(ARTICLE))
     assert len(plan.pages) == 1
     assert render_page(plan, 0) == render_article(parse_article(ARTICLE))
+
+
+def test_a_pictures_plain_text_is_its_alt_text():
+    from kb.text import plain_text
+
+    assert (
+        plain_text("Тарификация: ![схема](img/a.png), см. [п.7](#ss/finance/7)!")
+        == "Тарификация: схема, см. п.7!"
+    )
