@@ -48,14 +48,19 @@ _DIGITS_RE = re.compile(r"\d+")
 _SPACE_RE = re.compile(r"\s+")
 
 
-def default_memory_path() -> Path:
-    """The memory file in the app's data folder (``KB_BROWSER_DATA_DIR`` overrides it)."""
+def default_data_dir() -> Path:
+    """The app's data folder (``KB_BROWSER_DATA_DIR`` overrides it): the query memory, the seen state."""
     folder = os.environ.get(DATA_DIR_ENV)
     if not folder:
         import platformdirs
 
         folder = platformdirs.user_data_dir(APP_NAME)
-    return Path(folder) / FILE_NAME
+    return Path(folder)
+
+
+def default_memory_path() -> Path:
+    """The memory file in the app's data folder."""
+    return default_data_dir() / FILE_NAME
 
 
 def mask(query: str) -> str:

@@ -45,7 +45,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
-from desktop_app.learning import APP_NAME, DATA_DIR_ENV
+from desktop_app.learning import default_data_dir
 from kb.changes import ADDED, CHANGED, REMOVED, RuleChange, RuleState, merged_order, parse_date
 from kb.fs import replace_retrying
 
@@ -60,16 +60,6 @@ NEW, CHANGED_MARK = "new", "changed"
 STATE_LEVEL = 6  # the small state file
 TEXTS_LEVEL = 1  # 100k rules of text: level 1 writes 3-7x faster than 6 for a 35% larger file
 Place = tuple[str, str, str]  # (article_id, article_title, section_title)
-
-
-def default_data_dir() -> Path:
-    """The app's data folder (``KB_BROWSER_DATA_DIR`` overrides it), as desktop_app/learning.py."""
-    folder = os.environ.get(DATA_DIR_ENV)
-    if not folder:
-        import platformdirs
-
-        folder = platformdirs.user_data_dir(APP_NAME)
-    return Path(folder)
 
 
 def kb_key(kb_dir: Path) -> str:
