@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from desktop_app.changes_view import ChangesDialog
     from desktop_app.seen import SeenStore
     from kb.changes import RuleChange, RuleState
+    from kb.manifest import Manifest
     from kb.model import Article, KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -59,12 +60,10 @@ def version_text(version: str) -> str:
     return f"Редакция {version}" if version.startswith("от ") else version[:1].upper() + version[1:]
 
 
-def read_manifest_or_none(kb_dir: Path) -> Any:
+def read_manifest_or_none(kb_dir: Path) -> Manifest | None:
     """The published manifest of the KB (kb/manifest.py), or None when there is none or it is unreadable."""
-    try:
-        from kb.manifest import read_manifest  # type: ignore[import-not-found]
-    except ImportError:
-        return None
+    from kb.manifest import read_manifest
+
     try:
         return read_manifest(kb_dir)
     except Exception:  # a damaged manifest must not cost the agent the marks of the seat itself
@@ -99,7 +98,7 @@ class SnapshotCache:
 def build_report(
     store: SeenStore,
     kb: KnowledgeBase,
-    manifest: Any,
+    manifest: Manifest | None,
     days: int,
     today: date,
     snapshots: SnapshotCache | None = None,

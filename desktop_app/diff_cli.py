@@ -29,12 +29,11 @@ from kb.changes import (
     RuleChange,
     RuleState,
     diff,
-    manifest_from_file,
     snapshot,
     states_from_manifest,
 )
 from kb.loader import load_kb
-from kb.manifest import PUBLISH_DIR, VERSIONS_DIR
+from kb.manifest import PUBLISH_DIR, VERSIONS_DIR, load_manifest_file
 from kb.model import KnowledgeBase
 
 _VERSION_RE = re.compile(r"^(?P<kb>.+)@(?P<n>\d+)$")
@@ -122,7 +121,7 @@ def _load_folder(path: Path, cache: dict[Path, KnowledgeBase]) -> KnowledgeBase:
 def _published_side(spec: str, folders: list[KnowledgeBase], cache: dict[Path, KnowledgeBase]) -> Side:
     path, kb_dir = _manifest_location(spec)
     try:
-        manifest = manifest_from_file(path)
+        manifest = load_manifest_file(path)
     except FileNotFoundError:
         raise SideError(_missing_version(spec, path, kb_dir)) from None
     except OSError as exc:

@@ -14,16 +14,17 @@ each text), :func:`article_version` words an article's version for its header.
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kb.fingerprints import rule_fingerprint
 from kb.model import Article, KnowledgeBase, Rule, Section
+
+if TYPE_CHECKING:
+    from kb.manifest import Manifest
 
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
 KINDS = (ADDED, CHANGED, REMOVED)
@@ -96,15 +97,15 @@ def snapshot(kb: KnowledgeBase) -> dict[str, RuleState]:
     }
 
 
-def states_from_manifest(manifest: Any, titles: KnowledgeBase | None = None) -> dict[str, RuleState]:
-    """The rules of a published manifest (``kb.manifest.Manifest``: ``.rules`` maps rule id to an
-    entry with ``.article``, ``.hash``, ``.text``; plain dicts do too) as states, in the manifest's
-    order. A manifest keeps no titles: they come from ``titles`` (usually the KB folder as it is
-    now) where it still has the rule's article and section, else the ids stand in."""
+def states_from_manifest(manifest: Manifest, titles: KnowledgeBase | None = None) -> dict[str, RuleState]:
+    """The rules of a published manifest (``.rules`` maps rule id to an entry with ``.article``,
+    ``.hash``, ``.text``) as states, in the manifest's order. A manifest keeps no titles: they come
+    from ``titles`` (usually the KB folder as it is now) where it still has the rule's article and
+    section, else the ids stand in."""
     names = _titles(titles) if titles is not None else {}
     out: dict[str, RuleState] = {}
     for rid, entry in manifest.rules.items():
-        article_id, section_id, number = _split_id(rid, _field(entry, "article"))
+        article_id, section_id, number = _split_id(rid, entry.article)
         article_title, sections = names.get(article_id, (article_id, {}))
         out[rid] = RuleState(
             id=rid,
@@ -112,14 +113,10 @@ def states_from_manifest(manifest: Any, titles: KnowledgeBase | None = None) -> 
             article_title=article_title,
             section_title=sections.get(section_id, section_id),
             number=number,
-            hash=str(_field(entry, "hash")),
-            text=str(_field(entry, "text") or ""),
+            hash=str(entry.hash),
+            text=str(entry.text or ""),
         )
     return out
-
-
-def _field(entry: Any, name: str) -> Any:
-    return entry.get(name) if isinstance(entry, Mapping) else getattr(entry, name, None)
 
 
 def _titles(kb: KnowledgeBase) -> dict[str, tuple[str, dict[str, str]]]:
@@ -137,34 +134,6 @@ def _split_id(rid: str, article_id: str | None) -> tuple[str, str, int]:
     except ValueError:
         number = 0
     return article or article_id or "", section, number
-
-
-@dataclass(frozen=True)
-class SimpleManifest:
-    """The parts of a manifest file this module reads (the real model is ``kb.manifest.Manifest``)."""
-
-    version: int
-    date: str
-    rules: dict[str, dict]
-    articles: dict[str, dict]
-
-
-def manifest_from_file(path: Path) -> SimpleManifest:
-    """A manifest JSON file (``.kb-browser/manifest.json`` or ``versions/<N>.json``) read as plain
-    values; raises OSError, or ValueError when it is not a manifest."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not isinstance(data.get("rules"), dict):
-        raise ValueError("not a knowledge-base manifest (no rules)")
-    rules = data["rules"]
-    if not all(isinstance(e, dict) and isinstance(e.get("hash"), str) for e in rules.values()):
-        raise ValueError("a rule entry has no hash")
-    articles = data.get("articles") or {}
-    return SimpleManifest(
-        version=int(data.get("version", 0)),
-        date=str(data.get("date", "")),
-        rules={str(k): v for k, v in rules.items()},
-        articles={str(k): v for k, v in articles.items()} if isinstance(articles, dict) else {},
-    )
 
 
 # ---------------------------------------------------------------------------- diff
@@ -257,7 +226,7 @@ def _merge(runs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------------------- freshness
 def recent_changes(
     current: Mapping[str, RuleState],
-    manifest: Any | None,
+    manifest: Manifest | None,
     changed_on: Mapping[str, date | None],
     days: int,
     today: date,
@@ -269,12 +238,12 @@ def recent_changes(
     their text since then are not fresh."""
     since = today - timedelta(days=max(0, days))
     published = manifest.rules if manifest is not None else {}
-    dates = {rid: parse_date(_field(e, "changed")) for rid, e in published.items()}
+    dates = {rid: parse_date(e.changed) for rid, e in published.items()}
     first = min((d for d in dates.values() if d is not None), default=None)
     out: dict[str, date] = {}
     for rid, state in current.items():
         entry = published.get(rid)
-        if entry is not None and str(_field(entry, "hash")) == state.hash:
+        if entry is not None and entry.hash == state.hash:
             when = dates[rid] if dates[rid] != first else None
         else:
             when = changed_on.get(rid)
@@ -283,7 +252,7 @@ def recent_changes(
     return out
 
 
-def article_version(article: Article, manifest: Any | None) -> str:
+def article_version(article: Article, manifest: Manifest | None) -> str:
     """«версия 12 от 01.12.2026» while the article is as published, else its front-matter date
     «от 22.11.2017», else ""."""
     if manifest is not None and _as_published(article, manifest):
@@ -295,16 +264,16 @@ def article_version(article: Article, manifest: Any | None) -> str:
     return f"от {article.date}" if article.date else ""
 
 
-def _as_published(article: Article, manifest: Any) -> bool:
+def _as_published(article: Article, manifest: Manifest) -> bool:
     """Whether the manifest has the article with exactly its rules, each with its current fingerprint."""
     if article.id not in manifest.articles:
         return False
     published = manifest.rules
     for rule in article.rules:
         entry = published.get(rule.id)
-        if entry is None or str(_field(entry, "hash")) != rule_fingerprint(rule):
+        if entry is None or entry.hash != rule_fingerprint(rule):
             return False
-    wanted = {rid for rid, e in published.items() if _field(e, "article") == article.id}
+    wanted = {rid for rid, e in published.items() if e.article == article.id}
     return wanted <= {r.id for r in article.rules}
 
 

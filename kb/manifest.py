@@ -227,13 +227,19 @@ def kept_versions(kb_dir: Path) -> list[int]:
     return sorted(int(n) for n in names if n.isdigit())
 
 
+def load_manifest_file(path: Path) -> Manifest:
+    """The manifest in ``path``; OSError when it cannot be read, ValueError when it is no manifest
+    (JSONDecodeError and UnicodeDecodeError are ValueErrors)."""
+    return manifest_from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
 def read_manifest_file(path: Path) -> Manifest | None:
     """The manifest in ``path``; None (logged) when absent, unreadable or not a manifest."""
     try:
-        return manifest_from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+        return load_manifest_file(path)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+    except (OSError, ValueError) as exc:
         log.warning("manifest %s ignored: %s", path, exc)
         return None
 

@@ -20,10 +20,8 @@ from kb.changes import (
     REMOVED,
     RuleChange,
     RuleState,
-    SimpleManifest,
     article_version,
     diff,
-    manifest_from_file,
     parse_date,
     recent_changes,
     snapshot,
@@ -32,6 +30,7 @@ from kb.changes import (
 )
 from kb.fingerprints import rule_fingerprint
 from kb.loader import load_kb
+from kb.manifest import MANIFEST_FORMAT, Manifest, load_manifest_file, manifest_from_json
 from kb.paths import bundled_kb_dir
 
 BUNDLED = bundled_kb_dir()
@@ -132,6 +131,7 @@ def _manifest_json(kb_dir: Path, version: int = 3, day: str = "2026-12-01") -> d
     kb = load_kb(kb_dir)
     states = snapshot(kb)
     return {
+        "format": MANIFEST_FORMAT,
         "version": version,
         "date": day,
         "articles": {
@@ -148,7 +148,7 @@ def _manifest_json(kb_dir: Path, version: int = 3, day: str = "2026-12-01") -> d
 def test_states_from_a_manifest_file_match_the_kb_it_was_published_from(tmp_path):
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(_manifest_json(BUNDLED), ensure_ascii=False), encoding="utf-8")
-    manifest = manifest_from_file(path)
+    manifest = load_manifest_file(path)
     kb = load_kb(BUNDLED)
     assert states_from_manifest(manifest, titles=kb) == snapshot(kb)
     bare = states_from_manifest(manifest)  # no KB to take titles from: the ids stand in
@@ -175,17 +175,23 @@ def test_a_file_that_is_not_a_manifest_is_refused(tmp_path, content):
     path = tmp_path / "m.json"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError):
-        manifest_from_file(path)
+        load_manifest_file(path)
 
 
 # ---------------------------------------------------------------------------- freshness
+def _manifest(version: int, day: str, rules: dict[str, dict]) -> Manifest:
+    """A manifest of one article "a" holding ``rules`` (entries as kb/manifest.py writes them)."""
+    article = {"path": "a.md", "sha256": "0" * 64, "rules": list(rules)}
+    data = {"format": MANIFEST_FORMAT, "version": version, "date": day, "articles": {"a": article}}
+    return manifest_from_json({**data, "rules": rules})
+
+
 def test_recent_changes_use_the_manifest_date_while_the_hash_matches():
     current = _states(("a/s/1", "x"), ("a/s/2", "y"), ("a/s/3", "z"), ("a/s/4", "w"))
-    manifest = SimpleManifest(
-        version=2,
-        date="2026-12-01",
-        articles={"a": {}},
-        rules={
+    manifest = _manifest(
+        2,
+        "2026-12-01",
+        {
             "a/s/1": {"article": "a", "hash": "h-x", "changed": "2026-11-28", "text": "x"},
             "a/s/2": {"article": "a", "hash": "h-y", "changed": "2026-10-01", "text": "y"},
             "a/s/3": {"article": "a", "hash": "h-old", "changed": "2026-10-01", "text": "old"},
@@ -215,10 +221,10 @@ def test_the_first_publication_is_not_a_change():
         rid: {"article": "a", "hash": s.hash, "changed": "2026-11-30", "text": s.text}
         for rid, s in current.items()
     }
-    manifest = SimpleManifest(version=1, date="2026-11-30", articles={"a": {}}, rules=first)
+    manifest = _manifest(1, "2026-11-30", first)
     assert recent_changes(current, manifest, {}, days=14, today=date(2026, 12, 1)) == {}
     later = {**first, "a/s/2": {**first["a/s/2"], "changed": "2026-12-01"}}
-    manifest = SimpleManifest(version=2, date="2026-12-01", articles={"a": {}}, rules=later)
+    manifest = _manifest(2, "2026-12-01", later)
     assert recent_changes(current, manifest, {}, days=14, today=date(2026, 12, 1)) == {
         "a/s/2": date(2026, 12, 1)
     }
@@ -227,7 +233,7 @@ def test_the_first_publication_is_not_a_change():
 def test_article_version_from_the_manifest_else_the_front_matter(tmp_path):
     kb_dir = tmp_path / "kb"
     shutil.copytree(BUNDLED, kb_dir)
-    manifest = manifest_from_file(_write(tmp_path / "m.json", _manifest_json(kb_dir, 12, "2026-12-01")))
+    manifest = load_manifest_file(_write(tmp_path / "m.json", _manifest_json(kb_dir, 12, "2026-12-01")))
     ss = load_kb(kb_dir).article("ss")
     assert article_version(ss, manifest) == "версия 12 от 01.12.2026"
     assert article_version(ss, None) == "от 22.11.2017"  # front matter "date: 2017-11-22"
