@@ -54,7 +54,6 @@ log = logging.getLogger(__name__)
 INDEX_NAME = "index"  # KB_DIR/.kb-browser/index/{current, gen-N}
 LOCK_NAME = "publish"  # KB_DIR/.kb-browser/publish.lock, held by one publishing editor at a time
 MIN_MATCHING = 0.5  # share of the KB's articles the published index must hold as they are now
-_TOC_PREFIX, _TOC_SUFFIX = "_MAIN_", ".toc"
 IS_WINDOWS = os.name == "nt"  # read at each call, so tests can simulate Windows
 _lstat = os.lstat  # owners and modes are read through this: tests simulate other owners
 
@@ -127,31 +126,7 @@ def published_hashes(index_dir: Path) -> dict[str, str] | None:
         store.check(gen)
     except store.IndexInvalid:
         return None
-    articles = _articles(store.read_meta(gen) or {})
-    return articles[1] if articles is not None and _toc_generation(gen) == articles[0] else None
-
-
-def _articles(meta: dict) -> tuple[int, dict[str, str]] | None:
-    """(TOC generation, article id → hash) as ``store.record_files`` keeps them."""
-    articles = meta.get("articles")
-    if not isinstance(articles, dict):
-        return None
-    generation, hashes = articles.get("generation"), articles.get("hashes")
-    if not isinstance(generation, int) or not isinstance(hashes, dict):
-        return None
-    return generation, hashes
-
-
-def _toc_generation(gen: Path) -> int | None:
-    numbers = [int(n) for n in (_toc_number(p.name) for p in gen.iterdir()) if n is not None]
-    return max(numbers, default=None)
-
-
-def _toc_number(name: str) -> str | None:
-    middle = name.removeprefix(_TOC_PREFIX).removesuffix(_TOC_SUFFIX)
-    return (
-        middle if name.startswith(_TOC_PREFIX) and name.endswith(_TOC_SUFFIX) and middle.isdigit() else None
-    )
+    return store.read_article_hashes(gen, store.toc_generation(gen))
 
 
 # ----------------------------------------------------------------------------- workstations
@@ -208,7 +183,7 @@ def _source_meta(gen: Path) -> dict:
 
 def _check_articles(meta: dict, life: Lifecycle, kb: KnowledgeBase) -> tuple[int, dict[str, str]] | None:
     """The published (generation, hashes), if enough of the KB's articles are in it unchanged."""
-    articles = _articles(meta)
+    articles = store.recorded_articles(meta)
     if articles is None:
         raise _Unusable("it records no article hashes")
     wanted = life.article_hashes(kb)
@@ -254,7 +229,7 @@ def _files_to_copy(gen: Path, recorded: dict) -> list[str]:
     missing = sorted(set(recorded) - present)
     if missing:
         raise _Unusable(f"index file {missing[0]} is missing")
-    tocs = sorted(n for n in present if _toc_number(n) is not None)
+    tocs = sorted(n for n in present if store.toc_number(n) is not None)
     if not tocs:
         raise _Unusable("its table of contents is missing")
     return sorted(set(recorded) | set(tocs))  # the TOC is recorded too (and checked) since it has a CRC

@@ -44,6 +44,7 @@ WORDS_NAME = "words.tsv"  # the spelling vocabulary of a full build
 LOCK_SUFFIX = ".lock"
 LOCK_TIMEOUT = 60.0
 POINTER_NAME = "current"  # names the generation folder readers open
+_TOC_PREFIX, _TOC_SUFFIX = "_MAIN_", ".toc"  # Whoosh's table of contents: _MAIN_<generation>.toc
 _GENERATION_RE = re.compile(r"gen-(\d+)")
 _LEGACY_PREFIXES = ("_MAIN", "MAIN", f".{META_NAME}.")  # an index of the one-folder layout
 
@@ -147,7 +148,7 @@ def _is_index_file(name: str) -> bool:
     """A file Whoosh (or the build) writes once and never changes: segments, tables of contents
     (``_MAIN_N.toc``, so a replaced schema or segment list is noticed too), the vocabulary."""
     segment = name.startswith("MAIN") and not name.endswith("LOCK")
-    return segment or (name.startswith("_MAIN_") and name.endswith(".toc")) or name == WORDS_NAME
+    return segment or toc_number(name) is not None or name == WORDS_NAME
 
 
 def record_files(index_dir: Path, articles: tuple[int, dict[str, str]] | None = None) -> None:
@@ -171,13 +172,34 @@ def record_files(index_dir: Path, articles: tuple[int, dict[str, str]] | None = 
     _write_meta(index_dir, meta)
 
 
+def recorded_articles(meta: dict) -> tuple[int, dict[str, str]] | None:
+    """(TOC generation, article id → content hash) as :func:`record_files` keeps them in ``meta``."""
+    articles = meta.get("articles")
+    if not isinstance(articles, dict):
+        return None
+    generation, hashes = articles.get("generation"), articles.get("hashes")
+    if not isinstance(generation, int) or not isinstance(hashes, dict):
+        return None
+    return generation, hashes
+
+
 def read_article_hashes(index_dir: Path, generation: int) -> dict[str, str] | None:
     """Article id → content hash recorded for TOC ``generation`` (None when not recorded for it)."""
-    articles = (read_meta(index_dir) or {}).get("articles")
-    if not isinstance(articles, dict) or articles.get("generation") != generation:
-        return None
-    hashes = articles.get("hashes")
-    return hashes if isinstance(hashes, dict) else None
+    recorded = recorded_articles(read_meta(index_dir) or {})
+    return recorded[1] if recorded is not None and recorded[0] == generation else None
+
+
+def toc_number(name: str) -> str | None:
+    """The generation in a Whoosh table-of-contents file name (``_MAIN_12.toc`` → "12"), else None."""
+    middle = name.removeprefix(_TOC_PREFIX).removesuffix(_TOC_SUFFIX)
+    is_toc = name.startswith(_TOC_PREFIX) and name.endswith(_TOC_SUFFIX) and middle.isdigit()
+    return middle if is_toc else None
+
+
+def toc_generation(folder: Path) -> int | None:
+    """The newest TOC generation in a generation folder (None: it holds no TOC)."""
+    numbers = [int(n) for n in (toc_number(p.name) for p in folder.iterdir()) if n is not None]
+    return max(numbers, default=None)
 
 
 def _file_ok(path: Path, recorded: list[int], full: bool = False) -> bool:
