@@ -238,9 +238,12 @@ class Lifecycle:
     ) -> windex.Index:
         """``current`` when it is the in-memory index of an earlier failure (its notice was given;
         the caller syncs it), else a new one, with its notice."""
-        if current is not None and self.on_disk(current) is None and self.unsaved:
-            return current
-        return self._memory_build(kb, progress, exc)
+        earlier = self._earlier_in_memory(current)
+        return earlier if earlier is not None else self._memory_build(kb, progress, exc)
+
+    def _earlier_in_memory(self, current: windex.Index | None) -> windex.Index | None:
+        """``current`` when it is the in-memory stand-in of an earlier refused write, else None."""
+        return current if current is not None and self.on_disk(current) is None and self.unsaved else None
 
     def _unsaved_update(
         self,
@@ -253,8 +256,7 @@ class Lifecycle:
         """After the folder refused an update of ``refused`` (the index on disk): an index in memory
         holding ``kb`` — the earlier one, else a copy of ``refused`` — brought up to date; a full
         build in memory when neither can be."""
-        earlier = current is not None and self.on_disk(current) is None and self.unsaved
-        ix = current if earlier else None
+        ix = self._earlier_in_memory(current)
         if ix is None and self.on_disk(refused) is not None:
             ix = self._copy_in_memory(refused, exc.cause)
         if ix is None:
